@@ -1,0 +1,50 @@
+package dev.jvisor.arch.a64;
+
+/**
+ * What the world outside the CPU does with the instructions that leave it: exception-generating instructions,
+ * system-register accesses the CPU model does not hold itself, and undefined instructions. Linux user mode answers
+ * them as the kernel would for a process; system mode turns them into exceptions taken to EL1 or EL2.
+ * Each method returns the address of the next instruction to execute.
+ */
+public interface SystemHooks {
+    /** SVC #imm at {@code pc}. */
+    long svc(Cpu cpu, int imm, long pc);
+
+    /** HVC #imm at {@code pc}. */
+    default long hvc(Cpu cpu, int imm, long pc) {
+        throw new UndefinedInstruction();
+    }
+
+    /** SMC #imm at {@code pc}. */
+    default long smc(Cpu cpu, int imm, long pc) {
+        throw new UndefinedInstruction();
+    }
+
+    /** BRK #imm at {@code pc}. */
+    long brk(Cpu cpu, int imm, long pc);
+
+    /**
+     * An instruction at {@code pc} that is not allocated, not implemented or not allowed here (it threw
+     * {@link UndefinedInstruction}).
+     */
+    long undefined(Cpu cpu, int insn, long pc);
+
+    /** A memory fault raised by the instruction at {@code pc}. */
+    long memoryFault(Cpu cpu, dev.jvisor.memory.MemoryFault fault, long pc);
+
+    /** Reads a system register the CPU model does not answer itself; {@code encoding} is op0:op1:CRn:CRm:op2. */
+    default long readSysReg(Cpu cpu, int encoding) {
+        throw new UndefinedInstruction();
+    }
+
+    /** Writes a system register the CPU model does not hold itself. */
+    default void writeSysReg(Cpu cpu, int encoding, long value) {
+        throw new UndefinedInstruction();
+    }
+
+    /** WFI/WFE at {@code pc}: the engine's thread may block here until something happens. */
+    default long waitForInterrupt(Cpu cpu, long pc) {
+        Thread.onSpinWait();
+        return pc + 4;
+    }
+}

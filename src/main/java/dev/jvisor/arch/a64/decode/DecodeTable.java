@@ -1,0 +1,86 @@
+package dev.jvisor.arch.a64.decode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The A64 decode table: rows from every section, matched most-specific first. Two rows may overlap only when one
+ * refines the other (all its fixed bits include the other's), so the order of sections never matters; {@link #overlaps}
+ * lists the pairs that break that rule and a test keeps the list empty.
+ *
+ * <p>Lookup goes through a bucket per value of bits 31..20, each holding the rows that can match it, and a memo keyed
+ * by the instruction word (not its address, so self-modifying code needs no invalidation).
+ */
+public final class DecodeTable {
+    private static final int BUCKET_SHIFT = 20;
+    private static final int MEMO_BITS = 16;
+
+    private final InsnRow[] rows;
+    private final InsnRow[][] buckets = new InsnRow[1 << (32 - BUCKET_SHIFT)][];
+    private final Memo[] memo = new Memo[1 << MEMO_BITS];
+
+    private record Memo(int insn, InsnRow row) {}
+
+    public DecodeTable(List<InsnRow> all) {
+        this.rows = all.toArray(new InsnRow[0]);
+        for (int i = 0; i < rows.length; i++) rows[i].id = i;
+        InsnRow[] bySpecificity = rows.clone();
+        Arrays.sort(bySpecificity, Comparator.comparingInt((InsnRow r) -> -Integer.bitCount(r.mask)));
+        int topMask = -1 << BUCKET_SHIFT;
+        List<InsnRow> candidates = new ArrayList<>();
+        for (int b = 0; b < buckets.length; b++) {
+            int top = b << BUCKET_SHIFT;
+            candidates.clear();
+            for (InsnRow r : bySpecificity) {
+                if (((r.value ^ top) & r.mask & topMask) == 0) candidates.add(r);
+            }
+            buckets[b] = candidates.toArray(new InsnRow[0]);
+        }
+    }
+
+    /** The row for {@code insn}, or null if no row matches (unallocated or not implemented). */
+    public InsnRow decode(int insn) {
+        int h = (insn * 0x9E3779B1) >>> (32 - MEMO_BITS);
+        Memo m = memo[h];
+        if (m != null && m.insn == insn) return m.row;
+        InsnRow row = lookup(insn);
+        memo[h] = new Memo(insn, row);
+        return row;
+    }
+
+    private InsnRow lookup(int insn) {
+        for (InsnRow r : buckets[insn >>> BUCKET_SHIFT]) {
+            if ((insn & r.mask) == r.value) return r;
+        }
+        return null;
+    }
+
+    public List<InsnRow> rows() {
+        return List.of(rows);
+    }
+
+    public InsnRow row(int id) {
+        return rows[id];
+    }
+
+    public InsnRow byName(String name) {
+        for (InsnRow r : rows) if (r.name.equals(name)) return r;
+        throw new IllegalArgumentException("no row " + name);
+    }
+
+    /** Pairs of rows that can match the same word without one refining the other. */
+    public List<String> overlaps() {
+        List<String> bad = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = i + 1; j < rows.length; j++) {
+                InsnRow a = rows[i], b = rows[j];
+                if (a.overlaps(b) && !a.refines(b) && !b.refines(a)) {
+                    bad.add(a.name + " [" + a.pattern + "] overlaps " + b.name + " [" + b.pattern + "]");
+                }
+            }
+        }
+        return bad;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.jvisor.arch.a64.isa;
+
+import dev.jvisor.arch.a64.decode.InsnRow;
+
+/** A64 section: to be filled. */
+public final class DataProcessing {
+    private DataProcessing() {}
+
+    public static void rows(InsnRow.Builder b) {
+    }
+}

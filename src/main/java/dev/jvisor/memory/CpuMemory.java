@@ -1,0 +1,300 @@
+package dev.jvisor.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One vCPU's view of guest memory: a software TLB in front of a translation that subclasses provide (the user-mode
+ * address space, or the system-mode MMU). Every engine reaches guest memory through these methods; the fast path is a
+ * tag compare and one off-heap access, and everything else (misses, page-crossing accesses, MMIO, faults) goes
+ * through {@link #translatePage}.
+ *
+ * <p>All guest data is little-endian, as on the x86-64 and AArch64 hosts the JVM runs on here. A TLB entry maps a
+ * guest page to the offset of the host page inside {@link #ram}: {@code host = addend + va}.
+ */
+public abstract class CpuMemory {
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    public static final long PAGE_MASK = PAGE_SIZE - 1;
+
+    private static final int TLB_BITS = 10;
+    private static final int TLB_SIZE = 1 << TLB_BITS;
+    private static final int TLB_MASK = TLB_SIZE - 1;
+
+    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
+
+    /** The host memory every TLB entry points into. */
+    protected final MemorySegment ram;
+
+    private final long[] readTag = new long[TLB_SIZE], readAdd = new long[TLB_SIZE];
+    private final long[] writeTag = new long[TLB_SIZE], writeAdd = new long[TLB_SIZE];
+    private final long[] execTag = new long[TLB_SIZE], execAdd = new long[TLB_SIZE];
+
+    protected CpuMemory(MemorySegment ram) {
+        this.ram = ram;
+        flushTlb();
+    }
+
+    /**
+     * Translates the page holding {@code va} for {@code access}: returns {@code addend} such that
+     * {@code addend + va} is the host offset in {@link #ram} of that byte, {@link #IO} when the address is backed by a
+     * device rather than RAM, or throws {@link MemoryFault}.
+     */
+    protected abstract long translatePage(long va, Access access);
+
+    /** Returned by {@link #translatePage} for device memory; such pages never enter the TLB. */
+    protected static final long IO = Long.MIN_VALUE;
+
+    /** Device read of {@code size} bytes (1, 2, 4 or 8) at {@code va}; only called after {@link #translatePage} said IO. */
+    protected long ioRead(long va, int size) {
+        throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.READ);
+    }
+
+    /** Device write; see {@link #ioRead}. */
+    protected void ioWrite(long va, int size, long value) {
+        throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
+    }
+
+    /** Forgets every translation; required after any change to mappings or permissions. */
+    public final void flushTlb() {
+        java.util.Arrays.fill(readTag, -1L);
+        java.util.Arrays.fill(writeTag, -1L);
+        java.util.Arrays.fill(execTag, -1L);
+    }
+
+    /** Forgets the translation of one page, for all access kinds. */
+    public final void flushPage(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (readTag[i] == page) readTag[i] = -1;
+        if (writeTag[i] == page) writeTag[i] = -1;
+        if (execTag[i] == page) execTag[i] = -1;
+    }
+
+    /** Called before a page enters the write TLB; engines that cache translated code hook it to track code pages. */
+    protected void onWritablePage(long va, long addend) {}
+
+    private long fill(long va, Access access) {
+        long addend = translatePage(va, access);
+        if (addend == IO) return IO;
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        switch (access) {
+            case READ -> { readTag[i] = page; readAdd[i] = addend; }
+            case WRITE -> { onWritablePage(va, addend); writeTag[i] = page; writeAdd[i] = addend; }
+            case EXECUTE -> { execTag[i] = page; execAdd[i] = addend; }
+        }
+        return addend;
+    }
+
+    // ---- instruction fetch ----
+
+    public final int fetch32(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (execTag[i] == page && (va & 3) == 0) return ram.get(LE_INT, execAdd[i] + va);
+        if ((va & 3) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.EXECUTE);
+        long addend = fill(va, Access.EXECUTE);
+        if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.EXECUTE);
+        return ram.get(LE_INT, addend + va);
+    }
+
+    /** Host offset of the page holding {@code va} for execution; translators use it to read a whole block. */
+    public final long codeAddend(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (execTag[i] == page) return execAdd[i];
+        long addend = fill(va, Access.EXECUTE);
+        if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.EXECUTE);
+        return addend;
+    }
+
+    // ---- loads: results zero-extended ----
+
+    public final int read8(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (readTag[i] == page) return ram.get(ValueLayout.JAVA_BYTE, readAdd[i] + va) & 0xFF;
+        return (int) slowRead(va, 1);
+    }
+
+    public final int read16(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 2) return ram.get(LE_SHORT, readAdd[i] + va) & 0xFFFF;
+        return (int) slowRead(va, 2);
+    }
+
+    public final int read32(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 4) return ram.get(LE_INT, readAdd[i] + va);
+        return (int) slowRead(va, 4);
+    }
+
+    public final long read64(long va) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 8) return ram.get(LE_LONG, readAdd[i] + va);
+        return slowRead(va, 8);
+    }
+
+    /** Reads {@code size} bytes (1, 2, 4 or 8), zero-extended. */
+    public final long read(long va, int size) {
+        return switch (size) {
+            case 1 -> read8(va);
+            case 2 -> read16(va);
+            case 4 -> read32(va) & 0xFFFF_FFFFL;
+            default -> read64(va);
+        };
+    }
+
+    private long slowRead(long va, int size) {
+        long offsetInPage = va & PAGE_MASK;
+        if (offsetInPage + size > PAGE_SIZE) {
+            // Crosses a page: both pages must be readable before any byte counts.
+            translateOrIo(va, Access.READ);
+            translateOrIo(va + size - 1, Access.READ);
+            long v = 0;
+            for (int b = size - 1; b >= 0; b--) v = (v << 8) | read8(va + b);
+            return v;
+        }
+        long addend = fill(va, Access.READ);
+        if (addend == IO) return ioRead(va, size);
+        long host = addend + va;
+        return switch (size) {
+            case 1 -> ram.get(ValueLayout.JAVA_BYTE, host) & 0xFF;
+            case 2 -> ram.get(LE_SHORT, host) & 0xFFFF;
+            case 4 -> ram.get(LE_INT, host) & 0xFFFF_FFFFL;
+            default -> ram.get(LE_LONG, host);
+        };
+    }
+
+    private void translateOrIo(long va, Access access) {
+        fill(va, access);
+    }
+
+    // ---- stores ----
+
+    public final void write8(long va, int value) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (writeTag[i] == page) { ram.set(ValueLayout.JAVA_BYTE, writeAdd[i] + va, (byte) value); return; }
+        slowWrite(va, 1, value);
+    }
+
+    public final void write16(long va, int value) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 2) { ram.set(LE_SHORT, writeAdd[i] + va, (short) value); return; }
+        slowWrite(va, 2, value);
+    }
+
+    public final void write32(long va, int value) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 4) { ram.set(LE_INT, writeAdd[i] + va, value); return; }
+        slowWrite(va, 4, value & 0xFFFF_FFFFL);
+    }
+
+    public final void write64(long va, long value) {
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 8) { ram.set(LE_LONG, writeAdd[i] + va, value); return; }
+        slowWrite(va, 8, value);
+    }
+
+    /** Writes the low {@code size} bytes (1, 2, 4 or 8) of {@code value}. */
+    public final void write(long va, int size, long value) {
+        switch (size) {
+            case 1 -> write8(va, (int) value);
+            case 2 -> write16(va, (int) value);
+            case 4 -> write32(va, (int) value);
+            default -> write64(va, value);
+        }
+    }
+
+    private void slowWrite(long va, int size, long value) {
+        long offsetInPage = va & PAGE_MASK;
+        if (offsetInPage + size > PAGE_SIZE) {
+            // Crosses a page: check both pages first so that a fault leaves memory unchanged.
+            translateOrIo(va, Access.WRITE);
+            translateOrIo(va + size - 1, Access.WRITE);
+            for (int b = 0; b < size; b++) write8(va + b, (int) (value >>> (8 * b)));
+            return;
+        }
+        long addend = fill(va, Access.WRITE);
+        if (addend == IO) { ioWrite(va, size, value); return; }
+        long host = addend + va;
+        switch (size) {
+            case 1 -> ram.set(ValueLayout.JAVA_BYTE, host, (byte) value);
+            case 2 -> ram.set(LE_SHORT, host, (short) value);
+            case 4 -> ram.set(LE_INT, host, (int) value);
+            default -> ram.set(LE_LONG, host, value);
+        }
+    }
+
+    // ---- atomics: naturally aligned, really atomic between vCPU threads ----
+
+    /**
+     * Host offset for an atomic access of {@code size} bytes, checked for alignment and for both read and write
+     * permission (an atomic that may not write faults even when the comparison would fail).
+     */
+    private long atomicHost(long va, int size) {
+        if ((va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        long addend;
+        if (writeTag[i] == page) {
+            addend = writeAdd[i];
+        } else {
+            addend = fill(va, Access.WRITE);
+            if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
+        }
+        if (readTag[i] != page) {
+            long r = fill(va, Access.READ);
+            if (r == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.READ);
+        }
+        return addend + va;
+    }
+
+    /**
+     * Atomically replaces the {@code size}-byte value at {@code va} with {@code update} if it equals
+     * {@code expected}; returns the value found (zero-extended). Sub-word sizes use a 32-bit CAS on the containing
+     * word, retried while only the neighbouring bytes change.
+     */
+    public final long compareAndExchange(long va, int size, long expected, long update) {
+        long host = atomicHost(va, size);
+        if (size == 8) return (long) LONG_ATOMIC.compareAndExchange(ram, host, expected, update);
+        if (size == 4) return (int) INT_ATOMIC.compareAndExchange(ram, host, (int) expected, (int) update) & 0xFFFF_FFFFL;
+        long wordHost = host & ~3L;
+        int shift = (int) (host & 3) * 8;
+        int mask = (size == 1 ? 0xFF : 0xFFFF) << shift;
+        while (true) {
+            int word = (int) INT_ATOMIC.getVolatile(ram, wordHost);
+            long found = ((word & mask) >>> shift) & (size == 1 ? 0xFF : 0xFFFF);
+            if (found != (expected & (size == 1 ? 0xFF : 0xFFFF))) return found;
+            int next = (word & ~mask) | (((int) update << shift) & mask);
+            if ((boolean) INT_ATOMIC.compareAndSet(ram, wordHost, word, next)) return found;
+        }
+    }
+
+    /** Reads the {@code size}-byte value at {@code va} with acquire semantics (after the checks of an atomic). */
+    public final long atomicLoad(long va, int size) {
+        long host = atomicHost(va, size);
+        if (size == 8) return (long) LONG_ATOMIC.getVolatile(ram, host);
+        if (size == 4) return (int) INT_ATOMIC.getVolatile(ram, host) & 0xFFFF_FFFFL;
+        int word = (int) INT_ATOMIC.getVolatile(ram, host & ~3L);
+        return (word >>> ((int) (host & 3) * 8)) & (size == 1 ? 0xFF : 0xFFFF);
+    }
+
+    /** Whether {@code va} can be read now without a fault; used by exclusives to fault at the right instruction. */
+    public final void probeRead(long va) {
+        read8(va);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.jvisor.memory;
+
+/**
+ * A guest memory access that the guest's own rules forbid: no mapping, wrong permission, misalignment, or a
+ * physical address with nothing behind it. Engines turn it into what the guest expects (SIGSEGV/SIGBUS in user
+ * mode, a data or instruction abort in system mode). Thrown on the slow path only, so it carries no stack trace.
+ */
+public final class MemoryFault extends RuntimeException {
+    public enum Kind { TRANSLATION, PERMISSION, ALIGNMENT, EXTERNAL }
+
+    public final Kind kind;
+    public final long address;
+    public final Access access;
+    /** Level of the page-table walk that failed, or -1 where it has no meaning (user mode). */
+    public final int level;
+
+    public MemoryFault(Kind kind, long address, Access access) {
+        this(kind, address, access, -1);
+    }
+
+    public MemoryFault(Kind kind, long address, Access access, int level) {
+        super(kind + " fault at 0x" + Long.toHexString(address) + " (" + access + ")", null, false, false);
+        this.kind = kind;
+        this.address = address;
+        this.access = access;
+        this.level = level;
+    }
+}

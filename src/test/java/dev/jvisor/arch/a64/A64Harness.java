@@ -1,0 +1,76 @@
+package dev.jvisor.arch.a64;
+
+import dev.jvisor.engine.interp.Interpreter;
+import dev.jvisor.memory.FlatMemory;
+import dev.jvisor.memory.HostMemory;
+import dev.jvisor.memory.MemoryFault;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs hand-encoded instruction sequences on a CPU with 1 MiB of flat memory, on any engine, for per-instruction
+ * tests. Code is placed at {@link #CODE}; a scratch data area is at {@link #DATA}. The sequence ends when the PC
+ * reaches the word after the last instruction. Exceptions are recorded, not thrown, so tests can assert on them.
+ */
+public final class A64Harness {
+    public static final long CODE = 0x1000;
+    public static final long DATA = 0x8_0000;
+    public static final int MEMORY_SIZE = 1 << 20;
+
+    /** The engines every per-instruction test runs on. */
+    public enum Engine { INTERP }
+
+    public final MemorySegment ram = HostMemory.reserve(MEMORY_SIZE, false);
+    public final FlatMemory mem = new FlatMemory(ram);
+    public final List<String> events = new ArrayList<>();
+    public final Cpu cpu;
+
+    public A64Harness() {
+        this(CpuModel.max());
+    }
+
+    public A64Harness(CpuModel model) {
+        cpu = new Cpu(mem, model, new SystemHooks() {
+            @Override public long svc(Cpu c, int imm, long pc) { events.add("svc " + imm); return pc + 4; }
+            @Override public long brk(Cpu c, int imm, long pc) { events.add("brk " + imm); c.exitRequest = true; return pc; }
+            @Override public long undefined(Cpu c, int insn, long pc) {
+                events.add(String.format("undefined %08x", insn));
+                c.exitRequest = true;
+                return pc;
+            }
+            @Override public long memoryFault(Cpu c, MemoryFault f, long pc) {
+                events.add("fault " + f.kind + " 0x" + Long.toHexString(f.address) + " " + f.access);
+                c.exitRequest = true;
+                return pc;
+            }
+        });
+    }
+
+    /** Writes {@code insns} at CODE, runs them on {@code engine} from CODE until the PC passes the last one. */
+    public A64Harness run(Engine engine, int... insns) {
+        for (int i = 0; i < insns.length; i++) ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, CODE + 4L * i, insns[i]);
+        long end = CODE + 4L * insns.length;
+        cpu.pc = CODE;
+        cpu.exitRequest = false;
+        Interpreter interp = new Interpreter(cpu, null);
+        long guard = 10_000_000;
+        while (cpu.pc != end && !cpu.exitRequest && guard-- > 0) interp.run(1);
+        if (guard <= 0) throw new AssertionError("sequence did not finish");
+        return this;
+    }
+
+    public long x(int n) { return cpu.x[n]; }
+
+    public A64Harness x(int n, long value) { cpu.x[n] = value; return this; }
+
+    public long read64(long addr) { return ram.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, addr); }
+
+    public A64Harness write64(long addr, long value) {
+        ram.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, addr, value);
+        return this;
+    }
+
+    public int nzcv() { return cpu.nzcv >>> 28; }
+}
