@@ -69,7 +69,7 @@ public final class ElfLoader {
             if (filesz < 0 || memsz < 0 || filesz > memsz) {
                 throw new UserError(name + ": malformed ELF (segment " + i + " has p_filesz > p_memsz)");
             }
-            if (offset < 0 || offset > file.length || filesz > file.length - offset) {
+            if (filesz > 0 && (offset < 0 || offset > file.length || filesz > file.length - offset)) {
                 throw new UserError(name + ": truncated ELF (segment " + i + " extends past the end of the file)");
             }
             if (((vaddr - offset) & (AddressSpace.PAGE - 1)) != 0) {
@@ -116,6 +116,8 @@ public final class ElfLoader {
         long start = AddressSpace.pageDown(vaddr);
         long end = AddressSpace.pageUp(vaddr + memsz);
         space.mapZero(start, end - start, prot);
+        // A segment with nothing from the file (a lone .bss) is plain zero pages, whatever its p_offset says.
+        if (filesz == 0) return;
         // Like a file mapping: the page starts at the page-aligned file offset, and when there is no bss the last
         // page shows the file's following bytes too; with a bss, they are zero.
         long fileFrom = offset - (vaddr - start);
