@@ -287,6 +287,8 @@ final class GuestThread implements SystemHooks {
             }
         } else {
             long origX0 = c.x[0];
+            // Engines keep the pc in a local while running; calls that need it (clone) read it from here.
+            c.pc = pc;
             long result = Syscalls.dispatch(this, nr);
             if (exited || process.exiting()) {
                 c.exitRequest = true;
