@@ -53,7 +53,10 @@ final class HostStreamFile extends OpenFile {
             out.flush();
         } catch (IOException e) {
             int code = HostErrors.code(e);
-            throw new Errno(code == Errno.EIO && "Broken pipe".equals(e.getMessage()) ? Errno.EPIPE : code);
+            // The reader of the host pipe is gone: the writer gets SIGPIPE as well as EPIPE, as on Linux.
+            if (code == Errno.EPIPE) t.process.signals.sendToThread(t, Signals.SIGPIPE,
+                    Signals.userInfo(Signals.SIGPIPE, Signals.SI_USER, t.process));
+            throw new Errno(code);
         }
         return n;
     }

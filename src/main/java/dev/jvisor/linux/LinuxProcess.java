@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Linux process emulated in user mode: one static AArch64 program, its address space, descriptors, signal
- * dispositions and threads. {@link #run} loads the program, builds the initial stack the arm64 ABI describes, runs the
- * main thread on the calling Java thread (other guest threads get their own platform threads) and returns the exit
+ * dispositions and threads. {@link #run} loads the program, builds the initial stack the arm64 ABI describes, runs
+ * each guest thread on a platform thread of its own, waits for the process to end and returns the exit
  * status a shell would see: the guest's exit code, or 128 + signal number if a signal killed it.
  */
 public final class LinuxProcess {
@@ -91,16 +91,14 @@ public final class LinuxProcess {
 
         installStdio();
         GuestThread main = new GuestThread(this, pid, new UserMemory(space));
-        main.javaThread = Thread.currentThread();
-        synchronized (this) {
-            threads.add(main);
-        }
         space.setOnChange(this::kickAll);
         main.cpu.pc = image.entry();
         main.cpu.setSp(InitialStack.build(space, space.stackTop(), argv, environment(), program, image,
                 model.linuxHwcap(), new SecureRandom()));
         main.start(options.engine(), tracer());
-        main.runLoop();
+        // The main guest thread gets its own thread like the others: if another one ends the process while it is
+        // blocked in a host read, nothing waits for it.
+        launch(main);
         synchronized (this) {
             while (!exiting) {
                 try {
