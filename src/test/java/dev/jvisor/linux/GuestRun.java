@@ -63,12 +63,14 @@ final class GuestRun {
 
     /** Compiles resource {@code name}.c with the cross compiler into {@code dir}; returns the executable. */
     static Path compile(Path dir, String name, String... extra) throws IOException, InterruptedException {
-        Path src = dir.resolve(name + ".c"), exe = dir.resolve(name);
+        boolean pie = List.of(extra).contains("-static-pie");
+        Path src = dir.resolve(name + ".c"), exe = dir.resolve(pie ? name + "-pie" : name);
         try (InputStream in = GuestRun.class.getResourceAsStream(name + ".c")) {
             Files.write(src, in.readAllBytes());
         }
-        List<String> cmd = new ArrayList<>(List.of("aarch64-linux-gnu-gcc", "-O2", "-static", "-o", exe.toString(),
+        List<String> cmd = new ArrayList<>(List.of("aarch64-linux-gnu-gcc", "-O2", "-o", exe.toString(),
                 src.toString()));
+        if (!pie) cmd.add("-static");
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.jvisor.linux;
 
+import dev.jvisor.arch.a64.CpuModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,70 @@ class LinuxProgramsTest {
         String[] lines = r.messages.split("\n");
         assertEquals(1, lines.length, r.messages);
         assertTrue(lines[0].matches("jvisor: illegal instruction 0x00000000 \\(.+\\) at pc 0x[0-9a-f]+"), lines[0]);
+    }
+
+    @Test
+    void initialProcessStateAndIdRegisters() throws Exception {
+        GuestRun r = GuestRun.run(GuestRun.compile(dir, "process"), "");
+        CpuModel m = CpuModel.max();
+        assertEquals(String.format("""
+                pagesz=4096 phent=56 base=0 secure=0 clktck=100
+                platform=aarch64 execfn-is-argv0=1 random=1
+                hwcap=%#x hwcap2=0 minsigstksz=%d
+                phdr-loads=2 entry-ok=1
+                env=yes
+                midr=%#x mpidr=0x80000000 isar0=%#x pfr0=%#x mmfr2=0
+                sysname=Linux machine=aarch64
+                tcgetattr=-1 enotty=1
+                ids=1 pid=1
+                slept-enough=1
+                unimplemented=-1 enosys=1
+                """, m.linuxHwcap(), LinuxProcess.MINSIGSTKSZ, m.midr, m.idAa64Isar0(), m.idAa64Pfr0()),
+                r.stdout, r.messages);
+        // One warning per unimplemented number, however often it is called.
+        assertEquals("jvisor: warning: unimplemented syscall 447 (memfd_secret)\n", r.messages);
+        assertEquals(0, r.status);
+    }
+
+    @Test
+    void signalsBetweenThreadsRestartsAndHandlerFlags() throws Exception {
+        GuestRun r = GuestRun.run(GuestRun.compile(dir, "async", "-pthread"), "");
+        assertEquals("""
+                no-restart: read=-1 eintr=1 hits=1
+                restart: read=1 byte=z hits=2
+                nanosleep=-1 eintr=1 rem-ok=1 hits=3
+                sigsuspend=-1 eintr=1 hits=4 still-blocked=1
+                nodefer: calls=3 max-depth=3
+                defer: calls=3 max-depth=1
+                resethand: default-now=1 hits=5
+                SIGBUS adraln=1 addr-ok=1
+                """, r.stdout, r.messages);
+        assertEquals(0, r.status);
+    }
+
+    @Test
+    void futexOperations() throws Exception {
+        GuestRun r = GuestRun.run(GuestRun.compile(dir, "futex", "-pthread"), "");
+        assertEquals("""
+                wait wrong value: -1 eagain=1
+                wait timeout: -1 etimedout=1
+                wake nobody: 0
+                cmp_requeue: 3
+                wake word1 after requeue: 0
+                wake word2: 2
+                requeued threads woke: 3
+                wake bitset 2: 1
+                wake bitset 1: 1
+                wake_op: 0 word2=5
+                """, r.stdout, r.messages);
+        assertEquals(0, r.status);
+    }
+
+    @Test
+    void staticPieRunsAtItsChosenBase() throws Exception {
+        Path exe = GuestRun.compile(dir, "exits", "-static-pie");
+        assertEquals(42, GuestRun.run(exe, "", "exit").status);
+        assertEquals(128 + 11, GuestRun.run(exe, "", "segv").status);
     }
 
     @Test
