@@ -52,6 +52,22 @@ public final class AddressSpace {
         this.mmapTop = stackTop - STACK_SIZE - (16L << 20);
     }
 
+    /** fork(): a private copy of every mapping, with its contents, permissions and the break. */
+    synchronized AddressSpace forkCopy() {
+        AddressSpace c = new AddressSpace(size);
+        System.arraycopy(perms, 0, c.perms, 0, perms.length);
+        c.ranges.putAll(ranges);
+        c.brkStart = brkStart;
+        c.brkCurrent = brkCurrent;
+        for (Map.Entry<Long, Long> e : ranges.entrySet()) c.ram.copyFrom(ram, e.getKey(), e.getValue() - e.getKey());
+        return c;
+    }
+
+    /** Gives the whole reservation back to the host once no thread can touch it any more. */
+    void release() {
+        ram.release();
+    }
+
     GuestRam ram() {
         return ram;
     }

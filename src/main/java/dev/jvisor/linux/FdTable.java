@@ -57,6 +57,37 @@ final class FdTable {
         cloexec[fd] = value;
     }
 
+    /** fork(): the same open file descriptions behind the same numbers, each referenced once more. */
+    synchronized FdTable copy() {
+        FdTable c = new FdTable();
+        c.files = Arrays.copyOf(files, files.length);
+        c.cloexec = Arrays.copyOf(cloexec, cloexec.length);
+        for (OpenFile f : c.files) if (f != null) f.retain();
+        return c;
+    }
+
+    /** execve(): closes every descriptor marked close-on-exec. */
+    synchronized void closeOnExec() {
+        for (int fd = 0; fd < files.length; fd++) {
+            if (files[fd] != null && cloexec[fd]) {
+                OpenFile f = files[fd];
+                files[fd] = null;
+                f.release();
+            }
+        }
+    }
+
+    /** Closes everything, when the process ends. */
+    synchronized void closeAll() {
+        for (int fd = 0; fd < files.length; fd++) {
+            if (files[fd] != null) {
+                OpenFile f = files[fd];
+                files[fd] = null;
+                f.release();
+            }
+        }
+    }
+
     private void grow(int atLeast) {
         int n = Math.min(MAX_FDS, Math.max(atLeast, files.length * 2));
         files = Arrays.copyOf(files, n);

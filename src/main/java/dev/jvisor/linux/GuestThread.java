@@ -108,6 +108,21 @@ final class GuestThread implements SystemHooks {
         setBlocked(saved);
     }
 
+    /** fork() copies the alternate signal stack settings. */
+    void copyAltStackFrom(GuestThread other) {
+        altSp = other.altSp;
+        altSize = other.altSize;
+        altFlags = other.altFlags;
+    }
+
+    /** execve() keeps pending signals. */
+    void inheritPending(GuestThread other) {
+        synchronized (other) {
+            pending = other.pending;
+            System.arraycopy(other.pendingInfo, 0, pendingInfo, 0, pendingInfo.length);
+        }
+    }
+
     synchronized void addPending(int sig, Signals.Info info) {
         if ((pending & Signals.bit(sig)) == 0) {
             pending |= Signals.bit(sig);

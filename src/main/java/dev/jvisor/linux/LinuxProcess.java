@@ -1,5 +1,6 @@
 package dev.jvisor.linux;
 
+import dev.jvisor.UserError;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.decode.Disassembler;
 import dev.jvisor.engine.interp.Interpreter;
@@ -15,13 +16,19 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Linux process emulated in user mode: one static AArch64 program, its address space, descriptors, signal
  * dispositions and threads. {@link #run} loads the program, builds the initial stack the arm64 ABI describes, runs
- * each guest thread on a platform thread of its own, waits for the process to end and returns the exit
- * status a shell would see: the guest's exit code, or 128 + signal number if a signal killed it.
+ * each guest thread on a platform thread of its own, waits for the process to end and returns the exit status a
+ * shell would see: the guest's exit code, or 128 + signal number if a signal killed it.
+ *
+ * <p>fork() and execve() are emulated inside the one JVM: a forked child is another LinuxProcess with a copy of the
+ * parent's memory and the same open file descriptions (so in-process pipes connect parent and child), and execve()
+ * replaces a process's address space and threads with a freshly loaded static program.
  */
 public final class LinuxProcess {
     /** How to run: engine, diagnostics, where the guest's standard streams go and what environment it gets. */
@@ -36,39 +43,85 @@ public final class LinuxProcess {
         }
     }
 
+    /** The processes of one jvisor run: the first and everything it forks. They share pid and tid numbering. */
+    private static final class Family {
+        final AtomicInteger nextId;
+        final Map<Integer, LinuxProcess> processes = new ConcurrentHashMap<>();
+        final AtomicLong retiredInstructions = new AtomicLong();
+        final java.util.Set<String> warnings = ConcurrentHashMap.newKeySet();
+
+        Family(int firstPid) {
+            nextId = new AtomicInteger(firstPid + 1);
+        }
+    }
+
     /** The arm64 signal frame plus its frame record and alignment: the least stack a handler needs. */
     static final long MINSIGSTKSZ = Signals.FRAME_SIZE + 32;
     static final int EXIT_INTERNAL_ERROR = 70;
+    /** si_code of SIGCHLD and waitid: how the child ended. */
+    static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
-    final AddressSpace space;
-    final FdTable fds = new FdTable();
+    volatile AddressSpace space;
+    final FdTable fds;
     final Signals signals = new Signals(this);
     final Futexes futexes = new Futexes();
     final CpuModel model;
     final Options options;
     final int pid;
-    final Path executable;
+    final LinuxProcess parent;
+    private final Family family;
+    volatile Path executable;
     final long startNanos = System.nanoTime();
-    private final AtomicInteger nextTid;
     private final List<GuestThread> threads = new ArrayList<>();
-    private long retiredInstructions;
+    private final List<LinuxProcess> children = new ArrayList<>();
     private long trampoline;
 
-    Path cwd = Path.of("").toAbsolutePath();
+    Path cwd;
     /** getrlimit/setrlimit state, created on first use by {@link Limits}. */
     long[][] limits;
     int umask = 022;
 
     private boolean exiting;
     private int exitStatus;
+    /** The signal that killed the process, or 0 if it exited. */
+    private int killSignal;
+    /** Set once the process has called execve (or ended): what a vfork parent waits for. */
+    private boolean releasedVfork;
 
     private LinuxProcess(Path executable, Options options) {
         this.executable = executable.toAbsolutePath().normalize();
         this.options = options;
         this.model = options.model();
         this.pid = (int) ProcessHandle.current().pid();
-        this.nextTid = new AtomicInteger(pid + 1);
+        this.parent = null;
+        this.family = new Family(pid);
         this.space = new AddressSpace();
+        this.fds = new FdTable();
+        this.cwd = Path.of("").toAbsolutePath();
+        family.processes.put(pid, this);
+    }
+
+    /** fork(): a copy of {@code parent}'s memory, descriptors, dispositions, directory and limits. */
+    private LinuxProcess(LinuxProcess parent) {
+        this.parent = parent;
+        this.family = parent.family;
+        this.options = parent.options;
+        this.model = parent.model;
+        this.executable = parent.executable;
+        this.pid = family.nextId.getAndIncrement();
+        this.space = parent.space.forkCopy();
+        this.fds = parent.fds.copy();
+        this.trampoline = parent.trampoline;
+        this.signals.copyActionsFrom(parent.signals);
+        synchronized (parent) {
+            this.cwd = parent.cwd;
+            this.umask = parent.umask;
+            if (parent.limits != null) {
+                this.limits = new long[parent.limits.length][];
+                for (int i = 0; i < limits.length; i++) limits[i] = parent.limits[i].clone();
+            }
+        }
+        family.processes.put(pid, this);
     }
 
     /** Runs {@code program} with {@code argv} (argv[0] included) to completion; returns its exit status. */
@@ -84,20 +137,13 @@ public final class LinuxProcess {
     }
 
     private int runMain(String program, ElfLoader.Image image, List<String> argv) {
-        space.initBrk(image.end());
-        long stackBottom = space.stackTop() - AddressSpace.STACK_SIZE;
-        space.mapZero(stackBottom, AddressSpace.STACK_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
-        trampoline = mapTrampoline();
-
         installStdio();
         GuestThread main = new GuestThread(this, pid, new UserMemory(space));
+        prepare(main, space, image, program, argv, environment());
         space.setOnChange(this::kickAll);
-        main.cpu.pc = image.entry();
-        main.cpu.setSp(InitialStack.build(space, space.stackTop(), argv, environment(), program, image,
-                model.linuxHwcap(), new SecureRandom()));
         main.start(options.engine(), tracer());
-        // The main guest thread gets its own thread like the others: if another one ends the process while it is
-        // blocked in a host read, nothing waits for it.
+        // Every guest thread gets a platform thread of its own: if one ends the process while another is blocked
+        // in a host read, nothing waits for that one.
         launch(main);
         synchronized (this) {
             while (!exiting) {
@@ -109,8 +155,22 @@ public final class LinuxProcess {
                 }
             }
         }
+        // Whatever the program forked and left running ends with it, as jvisor's JVM will.
+        for (LinuxProcess p : family.processes.values()) if (p != this) p.finish(128 + Signals.SIGKILL, Signals.SIGKILL);
         if (options.stats()) printStats();
         return exitStatus;
+    }
+
+    /** Lays out a fresh program in {@code s}: break, stack, sigreturn page, initial stack; points {@code t} at it. */
+    private void prepare(GuestThread t, AddressSpace s, ElfLoader.Image image, String execfn, List<String> argv,
+                         List<String> envp) {
+        s.initBrk(image.end());
+        long stackBottom = s.stackTop() - AddressSpace.STACK_SIZE;
+        s.mapZero(stackBottom, AddressSpace.STACK_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
+        trampoline = mapTrampoline(s);
+        t.cpu.pc = image.entry();
+        t.cpu.setSp(InitialStack.build(s, s.stackTop(), argv, envp, execfn, image, model.linuxHwcap(),
+                new SecureRandom()));
     }
 
     private List<String> environment() {
@@ -120,26 +180,21 @@ public final class LinuxProcess {
     }
 
     private void installStdio() {
-        if (options.hostStdio()) {
-            fds.add(new HostStreamFile(options.stdin(), null, 0), false);
-            fds.add(new HostStreamFile(null, options.stdout(), 1), false);
-            fds.add(new HostStreamFile(null, options.stderr(), 2), false);
-        } else {
-            fds.add(new HostStreamFile(options.stdin(), null, -1), false);
-            fds.add(new HostStreamFile(null, options.stdout(), -1), false);
-            fds.add(new HostStreamFile(null, options.stderr(), -1), false);
-        }
+        int host = options.hostStdio() ? 0 : -1;
+        fds.add(new HostStreamFile(options.stdin(), null, host), false);
+        fds.add(new HostStreamFile(null, options.stdout(), host < 0 ? -1 : 1), false);
+        fds.add(new HostStreamFile(null, options.stderr(), host < 0 ? -1 : 2), false);
     }
 
     /**
      * The return path for handlers installed without SA_RESTORER (glibc always sets one): one read-only executable
      * page holding "mov x8, #139; svc #0", the job Linux gives the vDSO's sigreturn trampoline.
      */
-    private long mapTrampoline() {
-        long at = space.findFree(AddressSpace.PAGE);
-        space.mapZero(at, AddressSpace.PAGE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC);
+    private static long mapTrampoline(AddressSpace s) {
+        long at = s.findFree(AddressSpace.PAGE);
+        s.mapZero(at, AddressSpace.PAGE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC);
         byte[] code = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0xD2801168).putInt(0xD4000001).array();
-        space.ram().copyIn(at, code, 0, code.length);
+        s.ram().copyIn(at, code, 0, code.length);
         return at;
     }
 
@@ -156,10 +211,9 @@ public final class LinuxProcess {
 
     private void printStats() {
         long nanos = System.nanoTime() - startNanos;
-        long insns;
-        synchronized (this) {
-            insns = retiredInstructions;
-            for (GuestThread t : threads) insns += t.cpu.instructions;
+        long insns = family.retiredInstructions.get();
+        for (LinuxProcess p : family.processes.values()) {
+            for (GuestThread t : p.threads()) insns += t.cpu.instructions;
         }
         double seconds = nanos / 1e9;
         options.messages().printf("jvisor: %d instructions in %.3f s (%.1f MIPS)%n", insns, seconds,
@@ -173,37 +227,57 @@ public final class LinuxProcess {
     }
 
     synchronized GuestThread thread(int tid) {
-        for (GuestThread t : threads) if (t.tid == tid) return t;
+        for (GuestThread t : threads) if (t.tid == tid && !t.exited) return t;
         return null;
     }
 
     /** clone() of a thread: shares everything, starts at the instruction after the SVC with X0 = 0. */
-    GuestThread spawnThread(GuestThread parent, long stack, long tls, boolean setTls) {
-        GuestThread child = new GuestThread(this, nextTid.getAndIncrement(), new UserMemory(space));
-        child.cpu.copyStateFrom(parent.cpu);
+    GuestThread spawnThread(GuestThread creator, long stack, long tls, boolean setTls) {
+        GuestThread child = new GuestThread(this, family.nextId.getAndIncrement(), new UserMemory(space));
+        startLike(child, creator, stack, tls, setTls);
+        return child;
+    }
+
+    private void startLike(GuestThread child, GuestThread creator, long stack, long tls, boolean setTls) {
+        child.cpu.copyStateFrom(creator.cpu);
         child.cpu.x[0] = 0;
         if (stack != 0) child.cpu.setSp(stack);
         if (setTls) child.cpu.tpidrEl0 = tls;
-        child.cpu.pc = parent.cpu.pc + 4;
-        child.setBlocked(parent.blocked());
+        child.cpu.pc = creator.cpu.pc + 4;
+        child.setBlocked(creator.blocked());
+        child.name = creator.name;
         child.start(options.engine(), tracer());
-        return child;
     }
 
     void launch(GuestThread child) {
         synchronized (this) {
             threads.add(child);
         }
+        startJavaThread(child);
+    }
+
+    private void startJavaThread(GuestThread child) {
         Thread j = Thread.ofPlatform().name("guest-" + child.tid).daemon(true).stackSize(16L << 20)
                 .unstarted(child::runLoop);
         child.javaThread = j;
         j.start();
     }
 
-    synchronized void threadFinished(GuestThread t) {
-        if (!threads.remove(t)) return;
-        retiredInstructions += t.cpu.instructions;
-        if (threads.isEmpty() && !exiting) finish(exitStatus);
+    void threadFinished(GuestThread t) {
+        AddressSpace released = null;
+        synchronized (this) {
+            if (!threads.remove(t)) return;
+            family.retiredInstructions.addAndGet(t.cpu.instructions);
+            if (threads.isEmpty() && !exiting) finish(exitStatus, 0);
+            AddressSpace s = t.mem.space();
+            boolean stillUsed = false;
+            for (GuestThread o : threads) stillUsed |= o.mem.space() == s;
+            if (!stillUsed && (s != space || threads.isEmpty())) released = s;
+        }
+        if (released != null) {
+            if (released == space) fds.closeAll();
+            released.release();
+        }
     }
 
     /** exit(): the thread ends; the last one to end takes the process with it. */
@@ -226,28 +300,182 @@ public final class LinuxProcess {
         return exiting;
     }
 
-    /** exit_group() or a fatal signal: every thread stops at its next instruction boundary or blocking point. */
-    synchronized void finish(int status) {
-        if (exiting) return;
-        exiting = true;
-        exitStatus = status;
-        for (GuestThread t : threads) t.kick();
-        notifyAll();
+    /** exit_group(): every thread stops at its next instruction boundary or blocking point. */
+    void finish(int status) {
+        finish(status, 0);
+    }
+
+    private void finish(int status, int signal) {
+        synchronized (this) {
+            if (exiting) return;
+            exiting = true;
+            exitStatus = status;
+            killSignal = signal;
+            releasedVfork = true;
+            for (GuestThread t : threads) t.kick();
+            notifyAll();
+        }
+        if (parent != null) parent.childChanged(this);
     }
 
     void killedBy(int sig, String message) {
         if (message != null) options.messages().println("jvisor: " + message);
-        finish(128 + sig);
+        finish(128 + sig, sig);
     }
 
     void internalError(Throwable e, long pc) {
         options.messages().printf("jvisor: internal error: %s at pc 0x%x%n", e, pc);
         if (System.getenv("JVISOR_DEBUG") != null) e.printStackTrace(options.messages());
-        finish(EXIT_INTERNAL_ERROR);
+        finish(EXIT_INTERNAL_ERROR, 0);
+    }
+
+    /** One warning line on the messages stream, the first time this run meets {@code what}. */
+    void warnOnce(String what) {
+        if (family.warnings.add(what)) options.messages().println("jvisor: warning: " + what);
     }
 
     private void kickAll() {
         for (GuestThread t : threads()) t.kick();
+    }
+
+    // ---- fork, execve, wait ----
+
+    /**
+     * fork(): a child process with a copy of everything, whose main thread resumes after the SVC with X0 = 0.
+     * Returns that thread, not yet running, so the caller can write what CLONE_CHILD_SETTID asks for first.
+     */
+    GuestThread fork(GuestThread t, long stack, long tls, boolean setTls) {
+        LinuxProcess child = new LinuxProcess(this);
+        GuestThread main = new GuestThread(child, child.pid, new UserMemory(child.space));
+        child.startLike(main, t, stack, tls, setTls);
+        main.copyAltStackFrom(t);
+        child.space.setOnChange(child::kickAll);
+        synchronized (this) {
+            children.add(child);
+        }
+        return main;
+    }
+
+    /**
+     * Runs a child made by {@link #fork}. For vfork the parent then waits until the child has called execve or
+     * ended, as vfork promises (the child has its own copy of memory here, which vfork allows).
+     */
+    void startForked(GuestThread childMain, GuestThread creator, boolean vfork) {
+        LinuxProcess child = childMain.process;
+        child.launch(childMain);
+        if (!vfork) return;
+        synchronized (child) {
+            while (!child.releasedVfork && !creator.interruptPending()) {
+                try {
+                    child.wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * execve(): loads {@code program} into a fresh address space and replaces this process's threads with one thread
+     * starting it. Fails without changing anything when the file cannot be run (ENOEXEC for anything that is not a
+     * static AArch64 executable, with a warning naming the reason).
+     */
+    void exec(GuestThread t, Path program, String execfn, List<String> argv, List<String> envp) {
+        AddressSpace fresh = new AddressSpace();
+        ElfLoader.Image image;
+        try {
+            image = ElfLoader.load(program, fresh);
+        } catch (UserError e) {
+            fresh.release();
+            warnOnce("execve: " + e.getMessage());
+            throw new Errno(Errno.ENOEXEC);
+        }
+        GuestThread main = new GuestThread(this, t.tid, new UserMemory(fresh));
+        prepare(main, fresh, image, execfn, argv, envp);
+        fresh.setOnChange(this::kickAll);
+        main.setBlocked(t.blocked());
+        main.inheritPending(t);
+        signals.resetHandlersForExec();
+        fds.closeOnExec();
+        main.start(options.engine(), tracer());
+        synchronized (this) {
+            for (GuestThread o : threads) {
+                o.exited = true;
+                o.kick();
+            }
+            space = fresh;
+            executable = program.toAbsolutePath().normalize();
+            releasedVfork = true;
+            // Registered before the old threads can finish, so the process never looks empty in between.
+            threads.add(main);
+            notifyAll();
+        }
+        startJavaThread(main);
+    }
+
+    private void childChanged(LinuxProcess child) {
+        int code = child.killSignal == 0 ? CLD_EXITED : coreDumps(child.killSignal) ? CLD_DUMPED : CLD_KILLED;
+        int status = child.killSignal == 0 ? child.exitStatus : child.killSignal;
+        if (!exiting()) signals.sendToProcess(Signals.SIGCHLD,
+                new Signals.Info(Signals.SIGCHLD, code, 0, child.pid, Identity.UID, false, status));
+        synchronized (this) {
+            notifyAll();
+        }
+        kickAll();
+    }
+
+    static boolean coreDumps(int sig) {
+        return sig == Signals.SIGQUIT || sig == Signals.SIGILL || sig == Signals.SIGTRAP || sig == Signals.SIGABRT
+                || sig == Signals.SIGBUS || sig == Signals.SIGFPE || sig == Signals.SIGSEGV || sig == Signals.SIGXCPU
+                || sig == Signals.SIGXFSZ || sig == Signals.SIGSYS;
+    }
+
+    /** A child that has ended, as wait4 and waitid report it. */
+    record Reaped(int pid, int waitStatus, int code, int status) {}
+
+    /**
+     * Waits for a child matching {@code pid} (-1: any) to end and, unless {@code peek}, reaps it. Returns null for
+     * WNOHANG when none has ended yet; ECHILD when there is no such child; interrupted by signals.
+     */
+    Reaped waitChild(GuestThread t, int pid, boolean noHang, boolean peek) {
+        synchronized (this) {
+            while (true) {
+                boolean any = false;
+                for (LinuxProcess c : children) {
+                    if (pid != -1 && c.pid != pid) continue;
+                    any = true;
+                    if (!c.exiting()) continue;
+                    if (!peek) {
+                        children.remove(c);
+                        family.processes.remove(c.pid);
+                    }
+                    int sig = c.killSignal;
+                    int ws = sig == 0 ? (c.exitStatus & 0xFF) << 8 : sig | (coreDumps(sig) ? 0x80 : 0);
+                    int code = sig == 0 ? CLD_EXITED : coreDumps(sig) ? CLD_DUMPED : CLD_KILLED;
+                    return new Reaped(c.pid, ws, code, sig == 0 ? c.exitStatus & 0xFF : sig);
+                }
+                if (!any) throw new Errno(Errno.ECHILD);
+                if (noHang) return null;
+                if (t.interruptPending()) throw new Errno(GuestThread.ERESTARTSYS);
+                try {
+                    wait(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Errno(Errno.EINTR);
+                }
+            }
+        }
+    }
+
+    /** Another process of this run, by pid, for kill(). */
+    LinuxProcess relative(int pid) {
+        return family.processes.get(pid);
+    }
+
+    int parentPid() {
+        return parent != null ? parent.pid
+                : (int) ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L).longValue();
     }
 
     /** Bytes of a path the guest handed us, resolved against a directory descriptor as the *at calls do. */

@@ -23,7 +23,11 @@ final class Signals {
             ILL_ILLOPC = 1, TRAP_BRKPT = 1;
 
     /** What a signal carries into its handler's siginfo_t. */
-    record Info(int signo, int code, long addr, int pid, int uid, boolean fault) {}
+    record Info(int signo, int code, long addr, int pid, int uid, boolean fault, int status) {
+        Info(int signo, int code, long addr, int pid, int uid, boolean fault) {
+            this(signo, code, addr, pid, uid, fault, 0);
+        }
+    }
 
     static Info userInfo(int sig, int code, LinuxProcess p) {
         return new Info(sig, code, 0, p.pid, Identity.UID, false);
@@ -46,6 +50,20 @@ final class Signals {
     Signals(LinuxProcess process) {
         this.process = process;
         java.util.Arrays.fill(actions, Action.DEFAULT);
+    }
+
+    /** fork(): the child starts with the parent's dispositions. */
+    synchronized void copyActionsFrom(Signals parent) {
+        synchronized (parent) {
+            System.arraycopy(parent.actions, 0, actions, 0, actions.length);
+        }
+    }
+
+    /** execve(): handlers cannot survive the old program; ignored signals stay ignored. */
+    synchronized void resetHandlersForExec() {
+        for (int sig = 1; sig <= NSIG; sig++) {
+            if (actions[sig].handler != SIG_IGN) actions[sig] = Action.DEFAULT;
+        }
     }
 
     static long bit(int sig) {
@@ -137,7 +155,7 @@ final class Signals {
         if (info.fault) {
             b.putLong(16, info.addr);
         } else {
-            b.putInt(16, info.pid).putInt(20, info.uid);
+            b.putInt(16, info.pid).putInt(20, info.uid).putInt(24, info.status);
         }
         return b.array();
     }

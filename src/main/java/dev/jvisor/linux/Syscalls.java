@@ -35,7 +35,6 @@ final class Syscalls {
     private static final int PATH_MAX = 4096;
     private static final int IO_CHUNK = 1 << 30;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Set<Integer> warned = new HashSet<>();
 
     private Syscalls() {}
 
@@ -94,7 +93,9 @@ final class Syscalls {
             case 88 -> utimensat(p, (int) a0, a1, a2, (int) a3);
             case 93 -> { p.exitThread(t, (int) a0); yield 0; }
             case 94 -> { p.finish((int) a0 & 0xFF); yield 0; }
-            case 95, 260 -> -Errno.ECHILD;
+            case 95 -> waitid(t, (int) a0, (int) a1, a2, (int) a3);
+            case 260 -> wait4(t, (int) a0, a1, (int) a2, a3);
+            case 221 -> execve(t, a0, a1, a2);
             case 96 -> { t.clearChildTid = a0; yield t.tid; }
             case 98 -> futex(t, a0, (int) a1, (int) a2, a3, a4, (int) a5);
             case 99 -> { if (a1 != 24) throw new Errno(Errno.EINVAL); t.robustList = a0; yield 0; }
@@ -127,7 +128,7 @@ final class Syscalls {
             case 167 -> prctl(t, (int) a0, a1);
             case 169 -> Time.gettimeofday(t, a0, a1);
             case 172 -> p.pid;
-            case 173 -> ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+            case 173 -> p.parentPid();
             case 174, 175 -> Identity.UID;
             case 176, 177 -> Identity.GID;
             case 178 -> t.tid;
@@ -152,12 +153,7 @@ final class Syscalls {
     }
 
     private static long unimplemented(LinuxProcess p, int nr) {
-        synchronized (warned) {
-            if (warned.add(nr)) {
-                p.options.messages().println("jvisor: warning: unimplemented syscall " + nr + " ("
-                        + SyscallNames.name(nr) + ")");
-            }
-        }
+        p.warnOnce("unimplemented syscall " + nr + " (" + SyscallNames.name(nr) + ")");
         return -Errno.ENOSYS;
     }
 
@@ -716,29 +712,94 @@ final class Syscalls {
         return spawn(t, flags, stack == 0 ? 0 : stack + stackSize, parentTid, tls, childTid);
     }
 
-    /** Threads only: fork-like clones need a second address space and process, which user mode does not do yet. */
+    /**
+     * clone for threads (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, what pthread_create passes) and for new processes
+     * (fork, and vfork / posix_spawn's CLONE_VM | CLONE_VFORK, run as a fork). Other sharing combinations, such as
+     * CLONE_VM without CLONE_VFORK for a new process, are not supported.
+     */
     private static long spawn(GuestThread t, long flags, long stack, long parentTid, long tls, long childTid) {
-        long threadFlags = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD;
-        if ((flags & threadFlags) != threadFlags || (flags & CLONE_VFORK) != 0) {
-            return unimplementedClone(t.process, flags);
-        }
         LinuxProcess p = t.process;
-        GuestThread child = p.spawnThread(t, stack, tls, (flags & CLONE_SETTLS) != 0);
-        if ((flags & CLONE_PARENT_SETTID) != 0) p.space.write32(parentTid, child.tid);
-        if ((flags & CLONE_CHILD_SETTID) != 0) p.space.write32(childTid, child.tid);
+        long threadFlags = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD;
+        boolean setTls = (flags & CLONE_SETTLS) != 0;
+        if ((flags & threadFlags) == threadFlags && (flags & CLONE_VFORK) == 0) {
+            GuestThread child = p.spawnThread(t, stack, tls, setTls);
+            if ((flags & CLONE_PARENT_SETTID) != 0) p.space.write32(parentTid, child.tid);
+            if ((flags & CLONE_CHILD_SETTID) != 0) p.space.write32(childTid, child.tid);
+            if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
+            p.launch(child);
+            return child.tid;
+        }
+        boolean vfork = (flags & CLONE_VFORK) != 0;
+        long sharing = CLONE_SIGHAND | CLONE_THREAD | CLONE_FS | CLONE_FILES;
+        if ((flags & sharing) != 0 || ((flags & CLONE_VM) != 0 && !vfork)) {
+            p.warnOnce(String.format("clone with flags 0x%x is not supported", flags));
+            return -Errno.ENOSYS;
+        }
+        GuestThread child = p.fork(t, stack, tls, setTls);
+        int pid = child.process.pid;
+        if ((flags & CLONE_PARENT_SETTID) != 0) p.space.write32(parentTid, pid);
+        if ((flags & CLONE_CHILD_SETTID) != 0) child.process.space.write32(childTid, pid);
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
-        p.launch(child);
-        return child.tid;
+        p.startForked(child, t, vfork);
+        return pid;
     }
 
-    private static long unimplementedClone(LinuxProcess p, long flags) {
-        synchronized (warned) {
-            if (warned.add(-220)) {
-                p.options.messages().printf("jvisor: warning: clone with flags 0x%x (a new process) is not supported%n",
-                        flags);
-            }
+    private static long execve(GuestThread t, long pathVa, long argvVa, long envpVa) {
+        LinuxProcess p = t.process;
+        String name = p.space.readCString(pathVa, PATH_MAX);
+        Path path = name.equals("/proc/self/exe") ? p.executable : p.resolve(AT_FDCWD, name);
+        java.util.List<String> argv = stringArray(p, argvVa), envp = stringArray(p, envpVa);
+        StatInfo st = StatInfo.of(path, true);
+        if ((st.mode() & StatInfo.S_IFMT) != StatInfo.S_IFREG || !Files.isExecutable(path)) {
+            throw new Errno(Errno.EACCES);
         }
-        return -Errno.ENOSYS;
+        p.exec(t, path, name, argv, envp);
+        return 0;
+    }
+
+    /** A NULL-terminated array of string pointers (argv, envp), with Linux's limits. */
+    private static java.util.List<String> stringArray(LinuxProcess p, long va) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (va == 0) return out;
+        long total = 0;
+        for (int i = 0; ; i++) {
+            if (i > 0x7FFF) throw new Errno(Errno.E2BIG);
+            long s = p.space.read64(va + 8L * i);
+            if (s == 0) return out;
+            String str = p.space.readCString(s, 128 * 1024);
+            total += str.length() + 1;
+            if (total > 2 * 1024 * 1024) throw new Errno(Errno.E2BIG);
+            out.add(str);
+        }
+    }
+
+    private static long wait4(GuestThread t, int pid, long statusVa, int options, long rusageVa) {
+        final int wnohang = 1;
+        if (pid < -1 || pid == 0) pid = -1;
+        if ((options & ~(wnohang | 2 | 8 | 0x40000000 | 0x80000000)) != 0) throw new Errno(Errno.EINVAL);
+        LinuxProcess.Reaped r = t.process.waitChild(t, pid, (options & wnohang) != 0, false);
+        if (r == null) return 0;
+        if (statusVa != 0) t.process.space.write32(statusVa, r.waitStatus());
+        if (rusageVa != 0) t.process.space.write(rusageVa, new byte[144]);
+        return r.pid();
+    }
+
+    private static long waitid(GuestThread t, int idtype, int id, long infoVa, int options) {
+        final int pAll = 0, pPid = 1, wnohang = 1, wexited = 4, wnowait = 0x1000000;
+        if ((options & wexited) == 0) throw new Errno(Errno.EINVAL);
+        int pid = switch (idtype) {
+            case pAll -> -1;
+            case pPid -> id;
+            default -> throw new Errno(Errno.EINVAL);
+        };
+        LinuxProcess.Reaped r = t.process.waitChild(t, pid, (options & wnohang) != 0, (options & wnowait) != 0);
+        ByteBuffer b = ByteBuffer.allocate(Signals.SIGINFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        if (r != null) {
+            b.putInt(0, Signals.SIGCHLD).putInt(8, r.code()).putInt(16, r.pid()).putInt(20, Identity.UID)
+                    .putInt(24, r.status());
+        }
+        if (infoVa != 0) t.process.space.write(infoVa, b.array());
+        return 0;
     }
 
     private static long futex(GuestThread t, long addr, int op, int val, long timeoutVa, long addr2, int val3) {
@@ -835,15 +896,18 @@ final class Syscalls {
         return 0;
     }
 
+    /**
+     * kill(): this process, or another process of this run (forked children and their relatives). Process groups
+     * are not tracked: 0 and -pgid mean this process. Host processes outside the run cannot be signalled.
+     */
     private static long kill(GuestThread t, int pid, int sig) {
         LinuxProcess p = t.process;
-        boolean us = pid == p.pid || pid == 0 || pid == -1 || pid == -HostInfo.procStatField(5);
         if (sig < 0 || sig > Signals.NSIG) throw new Errno(Errno.EINVAL);
-        if (!us) {
-            // Other host processes are out of the guest's reach; say whether they exist, as a sandbox would.
-            throw new Errno(ProcessHandle.of(pid).isPresent() ? Errno.EPERM : Errno.ESRCH);
-        }
-        if (sig != 0) p.signals.sendToProcess(sig, Signals.userInfo(sig, Signals.SI_USER, p));
+        LinuxProcess target = pid == 0 || pid == -1 || pid == -HostInfo.procStatField(5) ? p
+                : p.relative(Math.abs(pid));
+        if (target == null) throw new Errno(ProcessHandle.of(Math.abs(pid)).isPresent() ? Errno.EPERM : Errno.ESRCH);
+        if (target.exiting()) return 0;
+        if (sig != 0) target.signals.sendToProcess(sig, Signals.userInfo(sig, Signals.SI_USER, p));
         return 0;
     }
 

@@ -50,6 +50,27 @@ public final class GuestRam {
         MemorySegment.copy(segment, from, segment, to, length);
     }
 
+    /**
+     * Copies {@code [offset, offset+length)} of {@code from} to the same offsets here, skipping blocks that are zero
+     * in the source so that untouched memory stays unbacked in the copy too (fork of a mostly empty stack).
+     */
+    public void copyFrom(GuestRam from, long offset, long length) {
+        final long block = 64 * 1024;
+        for (long at = offset; at < offset + length; at += block) {
+            long n = Math.min(block, offset + length - at);
+            MemorySegment src = from.segment.asSlice(at, n);
+            if (src.mismatch(ZEROS.asSlice(0, n)) == -1) continue;
+            MemorySegment.copy(src, 0, segment, at, n);
+        }
+    }
+
+    private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[64 * 1024]);
+
+    /** Returns the reservation to the host; nothing may touch it afterwards. */
+    public void release() {
+        HostMemory.release(segment);
+    }
+
     public void zero(long offset, long length) {
         segment.asSlice(offset, length).fill((byte) 0);
     }
