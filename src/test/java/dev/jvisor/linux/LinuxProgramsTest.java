@@ -164,6 +164,33 @@ class LinuxProgramsTest {
     }
 
     @Test
+    void forkExecveSpawnAndWait() throws Exception {
+        GuestRun r = GuestRun.run(GuestRun.compile(dir, "spawn"), "");
+        assertEquals("""
+                child sees global=2 ppid-ok=1; parent global=1 waited-right=1 exited=1 code=5
+                signaled=1 sig=15
+                exec'd child: argc=3 arg=from-execve env=yes
+                execve child exit=9
+                exec'd child: argc=3 arg=from-posix_spawn env=spawned
+                posix_spawn rc=0 exit=9
+                spawn /dev/null: failed
+                no more children=1
+                """, r.stdout, r.messages);
+        assertEquals(0, r.status);
+    }
+
+    @Test
+    void busyboxShellPipelinesAndJobs() throws Exception {
+        Path bb = Path.of("/tmp/jvcache/pkg/busybox-static_arm64/bin/busybox");
+        assumeTrue(Files.isRegularFile(bb), "arm64 busybox not unpacked");
+        GuestRun r = GuestRun.run(bb, "", "sh", "-c",
+                "printf 'b\\na\\nc\\n' | sort | head -2; x=$(echo sub | tr a-z A-Z); echo $x; "
+                        + "(exit 3) & wait $!; echo \"bg=$?\"; trap 'echo usr1' USR1; kill -USR1 $$; echo end");
+        assertEquals("a\nb\nSUB\nbg=3\nusr1\nend\n", r.stdout, r.messages);
+        assertEquals(0, r.status);
+    }
+
+    @Test
     void staticPieRunsAtItsChosenBase() throws Exception {
         Path exe = GuestRun.compile(dir, "exits", "-static-pie");
         assertEquals(42, GuestRun.run(exe, "", "exit").status);
