@@ -65,6 +65,7 @@ public final class LinuxProcess {
     final FdTable fds;
     final Signals signals = new Signals(this);
     final Futexes futexes = new Futexes();
+    final IntervalTimer itimer = new IntervalTimer(this);
     final CpuModel model;
     final Options options;
     final int pid;
@@ -315,6 +316,7 @@ public final class LinuxProcess {
             for (GuestThread t : threads) t.kick();
             notifyAll();
         }
+        itimer.cancel();
         if (parent != null) parent.childChanged(this);
     }
 

@@ -111,6 +111,11 @@ final class Signals {
 
     /** kill(): a process-directed signal, taken by the first thread that does not block it. */
     void sendToProcess(int sig, Info info) {
+        if (sig == SIGKILL) {
+            // Nothing can catch, block or delay it: the process dies now, wherever its threads are.
+            process.killedBy(SIGKILL, null);
+            return;
+        }
         synchronized (this) {
             if (ignored(sig, actions[sig]) && sig != SIGKILL) {
                 boolean blockedEverywhere = true;

@@ -100,6 +100,8 @@ final class Syscalls {
             case 98 -> futex(t, a0, (int) a1, (int) a2, a3, a4, (int) a5);
             case 99 -> { if (a1 != 24) throw new Errno(Errno.EINVAL); t.robustList = a0; yield 0; }
             case 101 -> Time.nanosleep(t, 1, 0, a0, a1);
+            case 102 -> p.itimer.get((int) a0, a1);
+            case 103 -> p.itimer.set((int) a0, a1, a2);
             case 113 -> Time.clockGettime(t, (int) a0, a1);
             case 114 -> Time.clockGetres(t, (int) a0, a1);
             case 115 -> Time.nanosleep(t, (int) a0, (int) a1, a2, a3);

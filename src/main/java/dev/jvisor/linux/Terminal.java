@@ -64,8 +64,20 @@ final class Terminal {
         };
     }
 
-    /** The kernel's struct termios (36 bytes) from `stty -g`: four flag words then the control characters. */
+    /** Settings per terminal device: read once, since jvisor never changes them (TCSETS is unsupported). */
+    private static final java.util.Map<String, byte[]> TERMIOS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static byte[] termios(String tty) {
+        byte[] cached = TERMIOS.get(tty);
+        if (cached == null) {
+            cached = readTermios(tty);
+            TERMIOS.put(tty, cached);
+        }
+        return cached.clone();
+    }
+
+    /** The kernel's struct termios (36 bytes) from `stty -g`: four flag words then the control characters. */
+    private static byte[] readTermios(String tty) {
         String g = stty(tty, "-g");
         ByteBuffer b = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
         if (g == null) throw new Errno(Errno.ENOTTY);

@@ -140,6 +140,7 @@ class LinuxProgramsTest {
                 nodefer: calls=3 max-depth=3
                 defer: calls=3 max-depth=1
                 resethand: default-now=1 hits=5
+                alarm: pause=-1 eintr=1 woke=1
                 SIGBUS adraln=1 addr-ok=1
                 """, r.stdout, r.messages);
         assertEquals(0, r.status);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +111,14 @@ int main(void) {
     struct sigaction cur;
     sigaction(SIGHUP, NULL, &cur);
     printf("resethand: default-now=%d hits=%d\n", cur.sa_handler == SIG_DFL, hits);
+
+    /* ITIMER_REAL raises SIGALRM, which ends pause(). */
+    install(SIGALRM, count, 0);
+    struct itimerval it = {{0, 0}, {0, 50000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    int before = hits;
+    r = pause();
+    printf("alarm: pause=%d eintr=%d woke=%d\n", r, errno == EINTR, hits == before + 1);
 
     /* An exclusive load from a misaligned address is an alignment fault: SIGBUS, BUS_ADRALN. */
     struct sigaction sa;
