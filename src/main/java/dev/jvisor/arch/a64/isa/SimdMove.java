@@ -273,9 +273,10 @@ final class SimdMove {
     private static String tableText(String mnemonic, int insn) {
         int rn = insn >>> 5 & 31, regs = (insn >>> 13 & 3) + 1;
         String arrangement = q(insn) ? "16b" : "8b";
-        StringBuilder list = new StringBuilder("{");
-        for (int k = 0; k < regs; k++) list.append(k == 0 ? "" : ", ").append('v').append((rn + k) & 31).append(".16b");
-        return mnemonic + " v" + (insn & 31) + "." + arrangement + ", " + list + "}, v" + (insn >>> 16 & 31) + "."
+        String list = regs < 3
+            ? "{v" + rn + ".16b" + (regs == 2 ? ", v" + ((rn + 1) & 31) + ".16b}" : "}")
+            : "{v" + rn + ".16b-v" + ((rn + regs - 1) & 31) + ".16b}";
+        return mnemonic + " v" + (insn & 31) + "." + arrangement + ", " + list + ", v" + (insn >>> 16 & 31) + "."
             + arrangement;
     }
 }

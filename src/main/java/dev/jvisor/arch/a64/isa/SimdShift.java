@@ -36,7 +36,7 @@ final class SimdShift {
             {"SQSHL", "0", "01110"}, {"UQSHL", "1", "01110"},
         };
         for (String[] s : same) {
-            boolean left = s[2].startsWith("01");
+            boolean left = s[2].startsWith("01") && !s[0].equals("SRI");
             b.row(s[0] + "_imm_vec", "0 Q:1 " + s[1] + " 011110 immh:4 immb:3 " + s[2] + " 1 Rn:5 Rd:5",
                 SimdShift::shiftVector, vectorText(s[0].toLowerCase(), Form.SAME, left));
             b.row(s[0] + "_imm_scalar", "01 " + s[1] + " 111110 immh:4 immb:3 " + s[2] + " 1 Rn:5 Rd:5",
