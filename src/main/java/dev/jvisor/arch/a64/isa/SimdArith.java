@@ -9,7 +9,6 @@ import static dev.jvisor.arch.a64.isa.SimdOps.QC;
 import static dev.jvisor.arch.a64.isa.SimdOps.elem;
 import static dev.jvisor.arch.a64.isa.SimdOps.lowBits;
 import static dev.jvisor.arch.a64.isa.SimdOps.mask;
-import static dev.jvisor.arch.a64.isa.SimdOps.pairwise;
 import static dev.jvisor.arch.a64.isa.SimdOps.put;
 import static dev.jvisor.arch.a64.isa.SimdOps.q;
 import static dev.jvisor.arch.a64.isa.SimdOps.same;
@@ -202,8 +201,6 @@ final class SimdArith {
     private static final LaneOp SQRSHL = (c, d, n, m, e) -> shiftByRegister(c, n, m, e, true, true, true);
     private static final LaneOp UQRSHL = (c, d, n, m, e) -> shiftByRegister(c, n, m, e, false, true, true);
     // Elements are at most 32 bits here and extended as the instruction's signedness says, so long arithmetic is exact.
-    private static final LaneOp MAX = (c, d, n, m, e) -> Math.max(n, m);
-    private static final LaneOp MIN = (c, d, n, m, e) -> Math.min(n, m);
     private static final LaneOp ABD = (c, d, n, m, e) -> Math.abs(n - m);
     private static final LaneOp ABA = (c, d, n, m, e) -> d + Math.abs(n - m);
     private static final LaneOp ADD = (c, d, n, m, e) -> n + m;
@@ -238,11 +235,11 @@ final class SimdArith {
     }
 
     static long compareGreater(Cpu c, int insn, long pc) {
-        return unsigned(insn) ? same(c, insn, pc, ALL, false, CMHI) : same(c, insn, pc, ALL, true, CMGT);
+        return sameSwar(c, insn, pc, ALL, unsigned(insn) ? GT_UNSIGNED : GT_SIGNED);
     }
 
     static long compareGreaterOrEqual(Cpu c, int insn, long pc) {
-        return unsigned(insn) ? same(c, insn, pc, ALL, false, CMHS) : same(c, insn, pc, ALL, true, CMGE);
+        return sameSwar(c, insn, pc, ALL, unsigned(insn) ? GE_UNSIGNED : GE_SIGNED);
     }
 
     static long shiftLeft(Cpu c, int insn, long pc) {
@@ -262,11 +259,11 @@ final class SimdArith {
     }
 
     static long max(Cpu c, int insn, long pc) {
-        return same(c, insn, pc, BHS, !unsigned(insn), MAX);
+        return sameSwar(c, insn, pc, BHS, unsigned(insn) ? MAX_UNSIGNED : MAX_SIGNED);
     }
 
     static long min(Cpu c, int insn, long pc) {
-        return same(c, insn, pc, BHS, !unsigned(insn), MIN);
+        return sameSwar(c, insn, pc, BHS, unsigned(insn) ? MIN_UNSIGNED : MIN_SIGNED);
     }
 
     static long absoluteDifference(Cpu c, int insn, long pc) {
@@ -286,15 +283,71 @@ final class SimdArith {
     }
 
     static long maxPairwise(Cpu c, int insn, long pc) {
-        return pairwise(c, insn, pc, BHS, !unsigned(insn), MAX);
+        return pairwiseSwar(c, insn, pc, BHS, unsigned(insn) ? MAX_UNSIGNED : MAX_SIGNED);
     }
 
     static long minPairwise(Cpu c, int insn, long pc) {
-        return pairwise(c, insn, pc, BHS, !unsigned(insn), MIN);
+        return pairwiseSwar(c, insn, pc, BHS, unsigned(insn) ? MIN_UNSIGNED : MIN_SIGNED);
     }
 
     static long addPairwise(Cpu c, int insn, long pc) {
-        return pairwise(c, insn, pc, ALL, false, ADD);
+        return pairwiseSwar(c, insn, pc, ALL, ADD_LANES);
+    }
+
+    // ---- whole-half (SWAR) forms of the hot comparisons, extremes and pairwise operations ----
+
+    private static final int GT_SIGNED = 0, GT_UNSIGNED = 1, GE_SIGNED = 2, GE_UNSIGNED = 3, MAX_SIGNED = 4,
+        MAX_UNSIGNED = 5, MIN_SIGNED = 6, MIN_UNSIGNED = 7, ADD_LANES = 8;
+
+    private static long swar(int op, long a, long b, int esize) {
+        return switch (op) {
+            case GT_SIGNED -> SimdSwar.gtSigned(a, b, esize);
+            case GT_UNSIGNED -> SimdSwar.gtUnsigned(a, b, esize);
+            case GE_SIGNED -> SimdSwar.geSigned(a, b, esize);
+            case GE_UNSIGNED -> SimdSwar.geUnsigned(a, b, esize);
+            case MAX_SIGNED -> SimdSwar.maxSigned(a, b, esize);
+            case MAX_UNSIGNED -> SimdSwar.maxUnsigned(a, b, esize);
+            case MIN_SIGNED -> SimdSwar.minSigned(a, b, esize);
+            case MIN_UNSIGNED -> SimdSwar.minUnsigned(a, b, esize);
+            default -> SimdSwar.add(a, b, esize);
+        };
+    }
+
+    private static long sameSwar(Cpu c, int insn, long pc, int sizes, int op) {
+        int esize = vectorEsize(insn, sizes);
+        int rd = insn & 31, rn = insn >>> 5 & 31, rm = insn >>> 16 & 31;
+        long lo = swar(op, c.v[2 * rn], c.v[2 * rm], esize);
+        long hi = swar(op, c.v[2 * rn + 1], c.v[2 * rm + 1], esize);
+        put(c, rd, q(insn), lo, hi);
+        return pc + 4;
+    }
+
+    /** Pairwise operations as one lane-wise operation on the even and the odd elements of Vm:Vn. */
+    private static long pairwiseSwar(Cpu c, int insn, long pc, int sizes, int op) {
+        int esize = vectorEsize(insn, sizes);
+        int rd = insn & 31, rn = insn >>> 5 & 31, rm = insn >>> 16 & 31;
+        long n0 = c.v[2 * rn], n1 = c.v[2 * rn + 1], m0 = c.v[2 * rm], m1 = c.v[2 * rm + 1];
+        if (esize == 64) {
+            put(c, rd, true, swar(op, n0, n1, 64), swar(op, m0, m1, 64));
+        } else if (q(insn)) {
+            long lo = swar(op, SimdSwar.evens(n0, esize) | SimdSwar.evens(n1, esize) << 32,
+                SimdSwar.odds(n0, esize) | SimdSwar.odds(n1, esize) << 32, esize);
+            long hi = swar(op, SimdSwar.evens(m0, esize) | SimdSwar.evens(m1, esize) << 32,
+                SimdSwar.odds(m0, esize) | SimdSwar.odds(m1, esize) << 32, esize);
+            put(c, rd, true, lo, hi);
+        } else {
+            put(c, rd, false, swar(op, SimdSwar.evens(n0, esize) | SimdSwar.evens(m0, esize) << 32,
+                SimdSwar.odds(n0, esize) | SimdSwar.odds(m0, esize) << 32, esize), 0);
+        }
+        return pc + 4;
+    }
+
+    /** Folds all lanes of Vn with a lane-wise operation: the halves together, then ever narrower shifted copies. */
+    private static long reduceSwar(Cpu c, int insn, int op) {
+        int esize = acrossEsize(insn), rn = insn >>> 5 & 31;
+        long x = q(insn) ? swar(op, c.v[2 * rn], c.v[2 * rn + 1], esize) : c.v[2 * rn];
+        for (int width = 32; width >= esize; width >>= 1) x = swar(op, x, x >>> width, esize);
+        return x & mask(esize);
     }
 
     static long doublingMultiplyHigh(Cpu c, int insn, long pc) {
@@ -630,8 +683,7 @@ final class SimdArith {
     }
 
     static long addAcross(Cpu c, int insn, long pc) {
-        long sum = reduce(c, insn, false, ADD);
-        c.setD(insn & 31, sum & mask(8 << size(insn)));
+        c.setD(insn & 31, reduceSwar(c, insn, ADD_LANES));
         return pc + 4;
     }
 
@@ -642,14 +694,12 @@ final class SimdArith {
     }
 
     static long maxAcross(Cpu c, int insn, long pc) {
-        long r = reduce(c, insn, !unsigned(insn), MAX);
-        c.setD(insn & 31, r & mask(8 << size(insn)));
+        c.setD(insn & 31, reduceSwar(c, insn, unsigned(insn) ? MAX_UNSIGNED : MAX_SIGNED));
         return pc + 4;
     }
 
     static long minAcross(Cpu c, int insn, long pc) {
-        long r = reduce(c, insn, !unsigned(insn), MIN);
-        c.setD(insn & 31, r & mask(8 << size(insn)));
+        c.setD(insn & 31, reduceSwar(c, insn, unsigned(insn) ? MIN_UNSIGNED : MIN_SIGNED));
         return pc + 4;
     }
 

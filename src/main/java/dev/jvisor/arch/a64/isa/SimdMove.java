@@ -209,18 +209,15 @@ final class SimdMove {
 
     // ---- permutes ----
 
-    /** UZP, TRN and ZIP: bits 13..12 pick the kind, bit 14 the half (the "2" forms). */
+    /** UZP (kind 1), TRN (2) and ZIP (3): bits 13..12 pick the kind, bit 14 the half or parity (the "2" forms). */
     static long permute(Cpu c, int insn, long pc) {
         int esize = SimdOps.vectorEsize(insn, SimdOps.ALL);
         int rd = insn & 31, rn = insn >>> 5 & 31, rm = insn >>> 16 & 31;
         int count = (q(insn) ? 128 : 64) / esize, half = count / 2, part = insn >>> 14 & 1, kind = insn >>> 12 & 3;
+        if (kind == 1) return unzip(c, insn, pc, esize, part == 1);
         long lo = 0, hi = 0;
         for (int i = 0; i < count; i++) {
             long r = switch (kind) {
-                case 1 -> {
-                    int j = 2 * i + part;
-                    yield j < count ? elem(c, rn, j, esize) : elem(c, rm, j - count, esize);
-                }
                 case 2 -> elem(c, (i & 1) == 0 ? rn : rm, (i & ~1) + part, esize);
                 default -> elem(c, (i & 1) == 0 ? rn : rm, part * half + (i >>> 1), esize);
             };
@@ -231,6 +228,25 @@ final class SimdMove {
         c.v[2 * rd] = lo;
         c.v[2 * rd + 1] = hi;
         return pc + 4;
+    }
+
+    /** UZP1 and UZP2: the even or odd elements of Vm:Vn, gathered a half at a time. */
+    private static long unzip(Cpu c, int insn, long pc, int esize, boolean odd) {
+        int rd = insn & 31, rn = insn >>> 5 & 31, rm = insn >>> 16 & 31;
+        long n0 = c.v[2 * rn], n1 = c.v[2 * rn + 1], m0 = c.v[2 * rm], m1 = c.v[2 * rm + 1];
+        if (esize == 64) {
+            put(c, rd, true, odd ? n1 : n0, odd ? m1 : m0);
+        } else if (q(insn)) {
+            put(c, rd, true, pick(n0, esize, odd) | pick(n1, esize, odd) << 32,
+                pick(m0, esize, odd) | pick(m1, esize, odd) << 32);
+        } else {
+            put(c, rd, false, pick(n0, esize, odd) | pick(m0, esize, odd) << 32, 0);
+        }
+        return pc + 4;
+    }
+
+    private static long pick(long x, int esize, boolean odd) {
+        return odd ? SimdSwar.odds(x, esize) : SimdSwar.evens(x, esize);
     }
 
     /** Bits {@code s}..{@code s+63} of the 128-bit value high:low (0 <= s < 64). */

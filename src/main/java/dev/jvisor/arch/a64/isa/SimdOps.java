@@ -215,16 +215,27 @@ final class SimdOps {
 
     /** Applies {@code op} to elements 0..count-1 of Vd, Vn, Vm and writes Vd; elements past count become zero. */
     static void lanes(Cpu c, int rd, int rn, int rm, int count, int esize, boolean signed, LaneOp op) {
-        long m = mask(esize), lo = 0, hi = 0;
-        for (int i = 0; i < count; i++) {
-            long r = op.apply(c, elem(c, rd, i, esize), elem(c, rn, i, esize, signed), elem(c, rm, i, esize, signed),
-                esize) & m;
-            int bit = i * esize;
-            if (bit < 64) lo |= r << bit;
-            else hi |= r << (bit - 64);
-        }
+        int perHalf = Math.min(count, 64 / esize);
+        long lo = half(c, c.v[2 * rd], c.v[2 * rn], c.v[2 * rm], perHalf, esize, signed, op);
+        long hi = count > perHalf
+            ? half(c, c.v[2 * rd + 1], c.v[2 * rn + 1], c.v[2 * rm + 1], perHalf, esize, signed, op)
+            : 0;
         c.v[2 * rd] = lo;
         c.v[2 * rd + 1] = hi;
+    }
+
+    /** The lanes of one 64-bit half: d, n and m are that half of Vd, Vn and Vm. */
+    private static long half(Cpu c, long d, long n, long m, int count, int esize, boolean signed, LaneOp op) {
+        long mask = mask(esize), r = 0;
+        for (int i = 0, s = 0; i < count; i++, s += esize) {
+            long a = n >>> s & mask, b = m >>> s & mask;
+            if (signed) {
+                a = sext(a, esize);
+                b = sext(b, esize);
+            }
+            r |= (op.apply(c, d >>> s & mask, a, b, esize) & mask) << s;
+        }
+        return r;
     }
 
     /** A vector three-same instruction: Vd.T = op(Vd.T, Vn.T, Vm.T) lane by lane. */
@@ -253,27 +264,6 @@ final class SimdOps {
         int esize = scalarEsize(insn, sizes);
         int rn = insn >>> 5 & 31;
         lanes(c, insn & 31, rn, rn, 1, esize, signed, op);
-        return pc + 4;
-    }
-
-    /**
-     * A pairwise instruction: the lower half of the result combines adjacent pairs of Vn, the upper half those of Vm
-     * (the concatenation Vm:Vn taken pair by pair).
-     */
-    static long pairwise(Cpu c, int insn, long pc, int sizes, boolean signed, LaneOp op) {
-        int esize = vectorEsize(insn, sizes);
-        int rd = insn & 31, rn = insn >>> 5 & 31, rm = insn >>> 16 & 31;
-        int count = (q(insn) ? 128 : 64) / esize, half = count / 2;
-        long m = mask(esize), lo = 0, hi = 0;
-        for (int i = 0; i < count; i++) {
-            int src = i < half ? rn : rm, j = 2 * (i < half ? i : i - half);
-            long r = op.apply(c, 0, elem(c, src, j, esize, signed), elem(c, src, j + 1, esize, signed), esize) & m;
-            int bit = i * esize;
-            if (bit < 64) lo |= r << bit;
-            else hi |= r << (bit - 64);
-        }
-        c.v[2 * rd] = lo;
-        c.v[2 * rd + 1] = hi;
         return pc + 4;
     }
 }

@@ -161,6 +161,14 @@ final class SimdShift {
 
     static long shiftNarrow(Cpu c, int insn, long pc) {
         int esize = narrowEsize(insn), rn = insn >>> 5 & 31, count = 64 / esize;
+        if ((insn & 0x2000_1800) == 0) {
+            // SHRN: the shift moves the wanted bits to the bottom of each wide lane; keep those halves.
+            int shift = 2 * esize - (insn >>> 16 & 127);
+            long packed = SimdSwar.evens(c.v[2 * rn] >>> shift, esize)
+                | SimdSwar.evens(c.v[2 * rn + 1] >>> shift, esize) << 32;
+            putNarrow(c, insn & 31, q(insn), packed);
+            return pc + 4;
+        }
         long result = 0;
         for (int i = 0; i < count; i++) result |= narrowElement(c, insn, elem(c, rn, i, 2 * esize), esize) << (i * esize);
         putNarrow(c, insn & 31, q(insn), result);

@@ -400,6 +400,11 @@ final class SimdWide {
 
     static long narrow(Cpu c, int insn, long pc) {
         int esize = narrowEsize(insn, BHS), count = 64 / esize, rn = insn >>> 5 & 31;
+        if ((insn & 0x2000_4000) == 0) {   // XTN keeps the low half of every element
+            long packed = SimdSwar.evens(c.v[2 * rn], esize) | SimdSwar.evens(c.v[2 * rn + 1], esize) << 32;
+            putNarrow(c, insn & 31, q(insn), packed);
+            return pc + 4;
+        }
         long result = 0;
         for (int i = 0; i < count; i++) {
             result |= narrowElement(c, insn, elem(c, rn, i, 2 * esize), esize) << (i * esize);
