@@ -31,6 +31,8 @@ import dev.jvisor.arch.a64.decode.Exec;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.isa.SimdOps.LaneOp;
 
+import java.util.function.LongUnaryOperator;
+
 /**
  * Integer Advanced SIMD lane arithmetic: the three-same group (vector and scalar), the two-register miscellaneous
  * group except the narrowing and widening members (in {@link SimdWide}), and the across-lanes reductions.
@@ -520,7 +522,7 @@ final class SimdArith {
     // ---- two-register miscellaneous ----
 
     /** Applies a whole-half transformation to Vn's halves (64-bit result when Q=0). */
-    private static long halves(Cpu c, int insn, long pc, java.util.function.LongUnaryOperator f) {
+    private static long halves(Cpu c, int insn, long pc, LongUnaryOperator f) {
         int rd = insn & 31, rn = insn >>> 5 & 31;
         put(c, rd, q(insn), f.applyAsLong(c.v[2 * rn]), f.applyAsLong(c.v[2 * rn + 1]));
         return pc + 4;

@@ -14,6 +14,7 @@ import static dev.jvisor.arch.a64.isa.SimdOps.unsigned;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.arch.a64.decode.Disasm;
 import dev.jvisor.arch.a64.decode.InsnRow;
 
 /**
@@ -68,7 +69,7 @@ final class SimdShift {
             vectorText("ushll", Form.LONG, true));
     }
 
-    private static dev.jvisor.arch.a64.decode.Disasm vectorText(String mnemonic, Form form, boolean left) {
+    private static Disasm vectorText(String mnemonic, Form form, boolean left) {
         return (r, i, pc) -> {
             int esize = esize(i), amount = amount(i, esize, left);
             boolean q = q(i);
