@@ -228,11 +228,14 @@ public final class DataProcessing {
 
     // ---- move wide ----
 
-    /** 16 * hw; hw 2 and 3 do not exist for 32-bit registers. */
+    /** hw 2 and 3 do not exist for 32-bit registers. */
+    static boolean moveWideAllocated(int insn) {
+        return insn < 0 || (insn & 0x0040_0000) == 0;
+    }
+
     private static int moveWideShift(int insn) {
-        int hw = insn >>> 21 & 3;
-        if (insn >= 0 && hw >= 2) throw new UndefinedInstruction();
-        return hw * 16;
+        if (!moveWideAllocated(insn)) throw new UndefinedInstruction();
+        return (insn >>> 21 & 3) * 16;
     }
 
     static long movz(Cpu c, int insn, long pc) {
@@ -255,11 +258,13 @@ public final class DataProcessing {
     // ---- bitfield and extract ----
 
     /** N must equal sf, and a 32-bit form's immr and imms must be below 32. */
-    private static void checkBitfield(int insn) {
+    static boolean bitfieldAllocated(int insn) {
         int n = insn >>> 22 & 1;
-        if (insn < 0 ? n == 0 : (n != 0 || (insn & 0x8000) != 0 || (insn & 0x200000) != 0)) {
-            throw new UndefinedInstruction();
-        }
+        return insn < 0 ? n == 1 : n == 0 && (insn & 0x8000) == 0 && (insn & 0x20_0000) == 0;
+    }
+
+    private static void checkBitfield(int insn) {
+        if (!bitfieldAllocated(insn)) throw new UndefinedInstruction();
     }
 
     private static int datasize(int insn) {
@@ -307,9 +312,14 @@ public final class DataProcessing {
         return pc + 4;
     }
 
+    /** N must equal sf, and a 32-bit form's lsb must be below 32. */
+    static boolean extractAllocated(int insn) {
+        return (insn >>> 22 & 1) == (insn >>> 31) && (insn < 0 || (insn & 0x8000) == 0);
+    }
+
     static long extr(Cpu c, int insn, long pc) {
+        if (!extractAllocated(insn)) throw new UndefinedInstruction();
         int lsb = insn >>> 10 & 63;
-        if ((insn >>> 22 & 1) != (insn >>> 31) || (insn >= 0 && lsb >= 32)) throw new UndefinedInstruction();
         long hi = rn(c, insn), lo = rm(c, insn);
         if (insn < 0) {
             c.setX(insn & 31, lsb == 0 ? lo : lo >>> lsb | hi << (64 - lsb));
@@ -321,25 +331,32 @@ public final class DataProcessing {
 
     // ---- shifted and extended register operands ----
 
-    /** Rm shifted by imm6; a 32-bit form's shift amount must be below 32. */
-    private static long shiftedRm(Cpu c, int insn) {
-        int type = insn >>> 22 & 3, amount = insn >>> 10 & 63;
-        long m = rm(c, insn);
-        if (insn < 0) return Alu.shift64(m, type, amount);
-        if (amount >= 32) throw new UndefinedInstruction();
-        return Alu.shift32((int) m, type, amount);
+    /** A 32-bit form's shift amount must be below 32, and add/subtract have no ROR. */
+    static boolean shiftedRegisterAllocated(int insn, boolean arithmetic) {
+        return (insn < 0 || (insn & 0x8000) == 0) && !(arithmetic && (insn >>> 22 & 3) == 3);
     }
 
-    /** Add/subtract have no ROR. */
+    /** Rm shifted by imm6. */
+    private static long shiftedRm(Cpu c, int insn) {
+        if (!shiftedRegisterAllocated(insn, false)) throw new UndefinedInstruction();
+        int type = insn >>> 22 & 3, amount = insn >>> 10 & 63;
+        long m = rm(c, insn);
+        return insn < 0 ? Alu.shift64(m, type, amount) : Alu.shift32((int) m, type, amount);
+    }
+
     private static long arithShiftedRm(Cpu c, int insn) {
-        if ((insn >>> 22 & 3) == 3) throw new UndefinedInstruction();
+        if (!shiftedRegisterAllocated(insn, true)) throw new UndefinedInstruction();
         return shiftedRm(c, insn);
     }
 
+    /** The extended register's left shift is 0..4. */
+    static boolean extendedRegisterAllocated(int insn) {
+        return (insn >>> 10 & 7) <= 4;
+    }
+
     private static long extendedRm(Cpu c, int insn) {
-        int shift = insn >>> 10 & 7;
-        if (shift > 4) throw new UndefinedInstruction();
-        return Alu.extend(rm(c, insn), insn >>> 13 & 7, shift);
+        if (!extendedRegisterAllocated(insn)) throw new UndefinedInstruction();
+        return Alu.extend(rm(c, insn), insn >>> 13 & 7, insn >>> 10 & 7);
     }
 
     // ---- logical (shifted register) ----

@@ -36,6 +36,11 @@ final class DataProcessingText {
         return "#0x" + Long.toHexString(v);
     }
 
+    /** How objdump prints a word in an allocated row's space whose fields are unallocated. */
+    private static String unallocated(int insn) {
+        return String.format(".inst 0x%08x", insn);
+    }
+
     private static int rd(int insn) { return insn & 31; }
     private static int rn(int insn) { return insn >>> 5 & 31; }
     private static int rm(int insn) { return insn >>> 16 & 31; }
@@ -75,6 +80,7 @@ final class DataProcessingText {
     }
 
     static String addSubReg(InsnRow row, int insn, long pc) {
+        if (!DataProcessing.shiftedRegisterAllocated(insn, true)) return unallocated(insn);
         boolean x = is64(insn);
         String op = mnemonic(row);
         String m = reg(rm(insn), x) + shiftSuffix(insn);
@@ -86,6 +92,7 @@ final class DataProcessingText {
     }
 
     static String addSubExt(InsnRow row, int insn, long pc) {
+        if (!DataProcessing.extendedRegisterAllocated(insn)) return unallocated(insn);
         boolean x = is64(insn);
         String op = mnemonic(row);
         int option = insn >>> 13 & 7, amount = insn >>> 10 & 7;
@@ -139,9 +146,10 @@ final class DataProcessingText {
         boolean x = is64(insn);
         Long imm = bitmask(insn);
         String op = mnemonic(row);
-        if (imm == null) return op + " <unallocated>";
+        if (imm == null) return unallocated(insn);
         if (op.equals("ands") && rd(insn) == 31) return "tst " + reg(rn(insn), x) + ", " + hex(imm);
-        if (op.equals("orr") && rn(insn) == 31 && !movWideCanEncode(imm, x)) {
+        // MOVZ and MOVN cannot write SP, so ORR is the only MOV to SP.
+        if (op.equals("orr") && rn(insn) == 31 && (rd(insn) == 31 || !movWideCanEncode(imm, x))) {
             return "mov " + regOrSp(rd(insn), x) + ", " + hex(imm);
         }
         String dest = op.equals("ands") ? reg(rd(insn), x) : regOrSp(rd(insn), x);
@@ -149,6 +157,7 @@ final class DataProcessingText {
     }
 
     static String logicalReg(InsnRow row, int insn, long pc) {
+        if (!DataProcessing.shiftedRegisterAllocated(insn, false)) return unallocated(insn);
         boolean x = is64(insn);
         String op = mnemonic(row);
         String m = reg(rm(insn), x) + shiftSuffix(insn);
@@ -159,6 +168,7 @@ final class DataProcessingText {
     }
 
     static String moveWide(InsnRow row, int insn, long pc) {
+        if (!DataProcessing.moveWideAllocated(insn)) return unallocated(insn);
         boolean x = is64(insn);
         int hw = insn >>> 21 & 3, imm16 = insn >>> 5 & 0xFFFF;
         String op = mnemonic(row);
@@ -173,6 +183,7 @@ final class DataProcessingText {
     }
 
     static String bitfield(InsnRow row, int insn, long pc) {
+        if (!DataProcessing.bitfieldAllocated(insn)) return unallocated(insn);
         boolean x = is64(insn);
         int size = x ? 64 : 32;
         int r = insn >>> 16 & 63, s = insn >>> 10 & 63;
@@ -205,6 +216,7 @@ final class DataProcessingText {
     }
 
     static String extr(InsnRow row, int insn, long pc) {
+        if (!DataProcessing.extractAllocated(insn)) return unallocated(insn);
         boolean x = is64(insn);
         int lsb = insn >>> 10 & 63;
         String d = reg(rd(insn), x), n = reg(rn(insn), x);

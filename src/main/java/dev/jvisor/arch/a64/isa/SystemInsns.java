@@ -233,6 +233,7 @@ public final class SystemInsns {
             case 17 -> "psb csync";
             case 18 -> "tsb csync";
             case 20 -> "csdb";
+            case 22 -> "clearbhb";
             case 24 -> "paciaz";
             case 25 -> "paciasp";
             case 26 -> "pacibz";
@@ -277,8 +278,10 @@ public final class SystemInsns {
             case 3 << 3 | 4 -> "tco";
             case 3 << 3 | 6 -> "daifset";
             case 3 << 3 | 7 -> "daifclr";
-            default -> "pstate_" + op1 + "_" + op2;
+            default -> null;
         };
+        boolean singleBit = field != null && !field.startsWith("daif");
+        if (field == null || singleBit && crm > 1) return "msr s0_" + op1 + "_c4_c" + crm + "_" + op2 + ", xzr";
         return "msr " + field + ", #0x" + Integer.toHexString(crm);
     }
 }
