@@ -245,7 +245,7 @@ final class DataProcessingText {
 
     static String multiply(InsnRow row, int insn, long pc) {
         String op = mnemonic(row);
-        boolean longForm = op.length() == 6;
+        boolean longForm = op.endsWith("l");
         boolean x = is64(insn);
         String d = reg(rd(insn), x);
         String n = reg(rn(insn), x && !longForm), m = reg(rm(insn), x && !longForm);
