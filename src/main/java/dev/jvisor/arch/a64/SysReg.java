@@ -194,7 +194,7 @@ public final class SysReg {
         NAMES.put(MDSCR_EL1, "mdscr_el1");
     }
 
-    /** The assembler name of {@code encoding}: its architectural name if listed here, else s{op0}_{op1}_c{n}_c{m}_{op2}. */
+    /** The assembler name of {@code encoding}: the name if listed here, else s{op0}_{op1}_c{n}_c{m}_{op2}. */
     public static String name(int encoding) {
         String known = NAMES.get(encoding);
         if (known != null) return known;

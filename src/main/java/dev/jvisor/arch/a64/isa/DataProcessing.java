@@ -9,9 +9,9 @@ import dev.jvisor.arch.a64.decode.InsnRow;
  * The base integer data-processing instructions, 32- and 64-bit: the "data processing - immediate" and "data
  * processing - register" groups of the A64 encoding index.
  *
- * <p>Bit 31 is sf in every row here, so {@code insn < 0} means the 64-bit form. A 32-bit form computes on the low
- * halves and writes its result zero-extended; where 64-bit arithmetic gives the same low 32 bits, it is used and the
- * write truncates.
+ * <p>Bit 31 is sf in every row here but ADR/ADRP, so {@code insn < 0} means the 64-bit form. A 32-bit form computes on
+ * the low halves and writes its result zero-extended; where 64-bit arithmetic gives the same low 32 bits, it is used
+ * and the write truncates.
  */
 public final class DataProcessing {
     private DataProcessing() {}
@@ -22,15 +22,23 @@ public final class DataProcessing {
         b.row("ADR", "0 immlo:2 10000 immhi:19 Rd:5", DataProcessing::adr, DataProcessingText::adr);
         b.row("ADRP", "1 immlo:2 10000 immhi:19 Rd:5", DataProcessing::adrp, DataProcessingText::adr);
 
-        b.row("ADD_imm", "sf:1 0 0 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::addImm, DataProcessingText::addSubImm);
-        b.row("ADDS_imm", "sf:1 0 1 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::addsImm, DataProcessingText::addSubImm);
-        b.row("SUB_imm", "sf:1 1 0 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::subImm, DataProcessingText::addSubImm);
-        b.row("SUBS_imm", "sf:1 1 1 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::subsImm, DataProcessingText::addSubImm);
+        b.row("ADD_imm", "sf:1 0 0 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::addImm,
+            DataProcessingText::addSubImm);
+        b.row("ADDS_imm", "sf:1 0 1 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::addsImm,
+            DataProcessingText::addSubImm);
+        b.row("SUB_imm", "sf:1 1 0 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::subImm,
+            DataProcessingText::addSubImm);
+        b.row("SUBS_imm", "sf:1 1 1 100010 sh:1 imm12:12 Rn:5 Rd:5", DataProcessing::subsImm,
+            DataProcessingText::addSubImm);
 
-        b.row("AND_imm", "sf:1 00 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::andImm, DataProcessingText::logicalImm);
-        b.row("ORR_imm", "sf:1 01 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::orrImm, DataProcessingText::logicalImm);
-        b.row("EOR_imm", "sf:1 10 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::eorImm, DataProcessingText::logicalImm);
-        b.row("ANDS_imm", "sf:1 11 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::andsImm, DataProcessingText::logicalImm);
+        b.row("AND_imm", "sf:1 00 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::andImm,
+            DataProcessingText::logicalImm);
+        b.row("ORR_imm", "sf:1 01 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::orrImm,
+            DataProcessingText::logicalImm);
+        b.row("EOR_imm", "sf:1 10 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::eorImm,
+            DataProcessingText::logicalImm);
+        b.row("ANDS_imm", "sf:1 11 100100 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::andsImm,
+            DataProcessingText::logicalImm);
 
         b.row("MOVN", "sf:1 00 100101 hw:2 imm16:16 Rd:5", DataProcessing::movn, DataProcessingText::moveWide);
         b.row("MOVZ", "sf:1 10 100101 hw:2 imm16:16 Rd:5", DataProcessing::movz, DataProcessingText::moveWide);
@@ -41,24 +49,40 @@ public final class DataProcessing {
         b.row("UBFM", "sf:1 10 100110 N:1 immr:6 imms:6 Rn:5 Rd:5", DataProcessing::ubfm, DataProcessingText::bitfield);
         b.row("EXTR", "sf:1 00 100111 N:1 0 Rm:5 imms:6 Rn:5 Rd:5", DataProcessing::extr, DataProcessingText::extr);
 
-        b.row("AND_reg", "sf:1 00 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::andReg, DataProcessingText::logicalReg);
-        b.row("BIC_reg", "sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::bicReg, DataProcessingText::logicalReg);
-        b.row("ORR_reg", "sf:1 01 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::orrReg, DataProcessingText::logicalReg);
-        b.row("ORN_reg", "sf:1 01 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::ornReg, DataProcessingText::logicalReg);
-        b.row("EOR_reg", "sf:1 10 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::eorReg, DataProcessingText::logicalReg);
-        b.row("EON_reg", "sf:1 10 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::eonReg, DataProcessingText::logicalReg);
-        b.row("ANDS_reg", "sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::andsReg, DataProcessingText::logicalReg);
-        b.row("BICS_reg", "sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::bicsReg, DataProcessingText::logicalReg);
+        b.row("AND_reg", "sf:1 00 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::andReg,
+            DataProcessingText::logicalReg);
+        b.row("BIC_reg", "sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::bicReg,
+            DataProcessingText::logicalReg);
+        b.row("ORR_reg", "sf:1 01 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::orrReg,
+            DataProcessingText::logicalReg);
+        b.row("ORN_reg", "sf:1 01 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::ornReg,
+            DataProcessingText::logicalReg);
+        b.row("EOR_reg", "sf:1 10 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::eorReg,
+            DataProcessingText::logicalReg);
+        b.row("EON_reg", "sf:1 10 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::eonReg,
+            DataProcessingText::logicalReg);
+        b.row("ANDS_reg", "sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::andsReg,
+            DataProcessingText::logicalReg);
+        b.row("BICS_reg", "sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::bicsReg,
+            DataProcessingText::logicalReg);
 
-        b.row("ADD_reg", "sf:1 0 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::addReg, DataProcessingText::addSubReg);
-        b.row("ADDS_reg", "sf:1 0 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::addsReg, DataProcessingText::addSubReg);
-        b.row("SUB_reg", "sf:1 1 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::subReg, DataProcessingText::addSubReg);
-        b.row("SUBS_reg", "sf:1 1 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::subsReg, DataProcessingText::addSubReg);
+        b.row("ADD_reg", "sf:1 0 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::addReg,
+            DataProcessingText::addSubReg);
+        b.row("ADDS_reg", "sf:1 0 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::addsReg,
+            DataProcessingText::addSubReg);
+        b.row("SUB_reg", "sf:1 1 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::subReg,
+            DataProcessingText::addSubReg);
+        b.row("SUBS_reg", "sf:1 1 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5", DataProcessing::subsReg,
+            DataProcessingText::addSubReg);
 
-        b.row("ADD_ext", "sf:1 0 0 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::addExt, DataProcessingText::addSubExt);
-        b.row("ADDS_ext", "sf:1 0 1 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::addsExt, DataProcessingText::addSubExt);
-        b.row("SUB_ext", "sf:1 1 0 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::subExt, DataProcessingText::addSubExt);
-        b.row("SUBS_ext", "sf:1 1 1 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::subsExt, DataProcessingText::addSubExt);
+        b.row("ADD_ext", "sf:1 0 0 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::addExt,
+            DataProcessingText::addSubExt);
+        b.row("ADDS_ext", "sf:1 0 1 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::addsExt,
+            DataProcessingText::addSubExt);
+        b.row("SUB_ext", "sf:1 1 0 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::subExt,
+            DataProcessingText::addSubExt);
+        b.row("SUBS_ext", "sf:1 1 1 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5", DataProcessing::subsExt,
+            DataProcessingText::addSubExt);
 
         b.row("ADC", "sf:1 0 0 11010000 Rm:5 000000 Rn:5 Rd:5", DataProcessing::adc, "adc {Rd}, {Rn}, {Rm}");
         b.row("ADCS", "sf:1 0 1 11010000 Rm:5 000000 Rn:5 Rd:5", DataProcessing::adcs, "adcs {Rd}, {Rn}, {Rm}");
@@ -74,10 +98,14 @@ public final class DataProcessing {
         b.row("CCMP_imm", "sf:1 1 1 11010010 imm5:5 cond:4 1 0 Rn:5 0 nzcv:4", DataProcessing::ccmpImm,
             "ccmp {Rn}, {#x:imm5}, {#x:nzcv}, {cond:cond}");
 
-        b.row("CSEL", "sf:1 0 0 11010100 Rm:5 cond:4 0 0 Rn:5 Rd:5", DataProcessing::csel, DataProcessingText::condSelect);
-        b.row("CSINC", "sf:1 0 0 11010100 Rm:5 cond:4 0 1 Rn:5 Rd:5", DataProcessing::csinc, DataProcessingText::condSelect);
-        b.row("CSINV", "sf:1 1 0 11010100 Rm:5 cond:4 0 0 Rn:5 Rd:5", DataProcessing::csinv, DataProcessingText::condSelect);
-        b.row("CSNEG", "sf:1 1 0 11010100 Rm:5 cond:4 0 1 Rn:5 Rd:5", DataProcessing::csneg, DataProcessingText::condSelect);
+        b.row("CSEL", "sf:1 0 0 11010100 Rm:5 cond:4 0 0 Rn:5 Rd:5", DataProcessing::csel,
+            DataProcessingText::condSelect);
+        b.row("CSINC", "sf:1 0 0 11010100 Rm:5 cond:4 0 1 Rn:5 Rd:5", DataProcessing::csinc,
+            DataProcessingText::condSelect);
+        b.row("CSINV", "sf:1 1 0 11010100 Rm:5 cond:4 0 0 Rn:5 Rd:5", DataProcessing::csinv,
+            DataProcessingText::condSelect);
+        b.row("CSNEG", "sf:1 1 0 11010100 Rm:5 cond:4 0 1 Rn:5 Rd:5", DataProcessing::csneg,
+            DataProcessingText::condSelect);
 
         b.row("MADD", "sf:1 00 11011 000 Rm:5 0 Ra:5 Rn:5 Rd:5", DataProcessing::madd, DataProcessingText::multiply);
         b.row("MSUB", "sf:1 00 11011 000 Rm:5 1 Ra:5 Rn:5 Rd:5", DataProcessing::msub, DataProcessingText::multiply);
@@ -85,7 +113,7 @@ public final class DataProcessing {
         b.row("SMSUBL", "1 00 11011 001 Rm:5 1 Ra:5 Rn:5 Rd:5", DataProcessing::smsubl, DataProcessingText::multiply);
         b.row("UMADDL", "1 00 11011 101 Rm:5 0 Ra:5 Rn:5 Rd:5", DataProcessing::umaddl, DataProcessingText::multiply);
         b.row("UMSUBL", "1 00 11011 101 Rm:5 1 Ra:5 Rn:5 Rd:5", DataProcessing::umsubl, DataProcessingText::multiply);
-        // Ra is "should be 11111" in SMULH/UMULH; other values are CONSTRAINED UNPREDICTABLE and ignoring them is allowed.
+        // Ra "should be 11111" in SMULH/UMULH; other values are CONSTRAINED UNPREDICTABLE, and ignoring Ra is allowed.
         b.row("SMULH", "1 00 11011 010 Rm:5 0 ----- Rn:5 Rd:5", DataProcessing::smulh, "smulh {Rd:x}, {Rn:x}, {Rm:x}");
         b.row("UMULH", "1 00 11011 110 Rm:5 0 ----- Rn:5 Rd:5", DataProcessing::umulh, "umulh {Rd:x}, {Rn:x}, {Rm:x}");
 
@@ -99,10 +127,14 @@ public final class DataProcessing {
         b.row("CRC32H", "0 0 0 11010110 Rm:5 010001 Rn:5 Rd:5", DataProcessing::crc32, "crc32h {Rd:w}, {Rn:w}, {Rm:w}");
         b.row("CRC32W", "0 0 0 11010110 Rm:5 010010 Rn:5 Rd:5", DataProcessing::crc32, "crc32w {Rd:w}, {Rn:w}, {Rm:w}");
         b.row("CRC32X", "1 0 0 11010110 Rm:5 010011 Rn:5 Rd:5", DataProcessing::crc32, "crc32x {Rd:w}, {Rn:w}, {Rm:x}");
-        b.row("CRC32CB", "0 0 0 11010110 Rm:5 010100 Rn:5 Rd:5", DataProcessing::crc32, "crc32cb {Rd:w}, {Rn:w}, {Rm:w}");
-        b.row("CRC32CH", "0 0 0 11010110 Rm:5 010101 Rn:5 Rd:5", DataProcessing::crc32, "crc32ch {Rd:w}, {Rn:w}, {Rm:w}");
-        b.row("CRC32CW", "0 0 0 11010110 Rm:5 010110 Rn:5 Rd:5", DataProcessing::crc32, "crc32cw {Rd:w}, {Rn:w}, {Rm:w}");
-        b.row("CRC32CX", "1 0 0 11010110 Rm:5 010111 Rn:5 Rd:5", DataProcessing::crc32, "crc32cx {Rd:w}, {Rn:w}, {Rm:x}");
+        b.row("CRC32CB", "0 0 0 11010110 Rm:5 010100 Rn:5 Rd:5", DataProcessing::crc32,
+            "crc32cb {Rd:w}, {Rn:w}, {Rm:w}");
+        b.row("CRC32CH", "0 0 0 11010110 Rm:5 010101 Rn:5 Rd:5", DataProcessing::crc32,
+            "crc32ch {Rd:w}, {Rn:w}, {Rm:w}");
+        b.row("CRC32CW", "0 0 0 11010110 Rm:5 010110 Rn:5 Rd:5", DataProcessing::crc32,
+            "crc32cw {Rd:w}, {Rn:w}, {Rm:w}");
+        b.row("CRC32CX", "1 0 0 11010110 Rm:5 010111 Rn:5 Rd:5", DataProcessing::crc32,
+            "crc32cx {Rd:w}, {Rn:w}, {Rm:x}");
 
         b.row("RBIT", "sf:1 1 0 11010110 00000 000000 Rn:5 Rd:5", DataProcessing::rbit, "rbit {Rd}, {Rn}");
         b.row("REV16", "sf:1 1 0 11010110 00000 000001 Rn:5 Rd:5", DataProcessing::rev16, "rev16 {Rd}, {Rn}");
@@ -679,7 +711,8 @@ public final class DataProcessing {
     static long cls(Cpu c, int insn, long pc) {
         long n = rn(c, insn);
         int w = (int) n;
-        setRd(c, insn, insn < 0 ? Long.numberOfLeadingZeros(n ^ n >> 1) - 1 : Integer.numberOfLeadingZeros(w ^ w >> 1) - 1);
+        setRd(c, insn, insn < 0 ? Long.numberOfLeadingZeros(n ^ n >> 1) - 1
+            : Integer.numberOfLeadingZeros(w ^ w >> 1) - 1);
         return pc + 4;
     }
 }

@@ -87,7 +87,9 @@ final class DataProcessingText {
         if (op.endsWith("s") && rd(insn) == 31) {
             return (op.equals("adds") ? "cmn " : "cmp ") + reg(rn(insn), x) + ", " + m;
         }
-        if (op.startsWith("sub") && rn(insn) == 31) return (op.equals("sub") ? "neg " : "negs ") + reg(rd(insn), x) + ", " + m;
+        if (op.startsWith("sub") && rn(insn) == 31) {
+            return (op.equals("sub") ? "neg " : "negs ") + reg(rd(insn), x) + ", " + m;
+        }
         return op + " " + reg(rd(insn), x) + ", " + reg(rn(insn), x) + ", " + m;
     }
 
@@ -232,7 +234,9 @@ final class DataProcessingText {
         boolean invertible = (cond >>> 1) != 7;
         String inverted = CONDITIONS[cond ^ 1];
         if (!op.equals("csel") && invertible && rn(insn) == rm(insn)) {
-            if (rn(insn) == 31 && !op.equals("csneg")) return (op.equals("csinc") ? "cset " : "csetm ") + d + ", " + inverted;
+            if (rn(insn) == 31 && !op.equals("csneg")) {
+                return (op.equals("csinc") ? "cset " : "csetm ") + d + ", " + inverted;
+            }
             String alias = switch (op) {
                 case "csinc" -> "cinc ";
                 case "csinv" -> "cinv ";

@@ -29,7 +29,7 @@ public final class SystemInsns {
     static final long DCZID_VALUE = 4;
     private static final int ZVA_BLOCK = 64;
 
-    /** FPCR bits that exist without FP16, AFP or trapped exceptions: AHP, DN, FZ, RMode. The trap enables are RAZ/WI. */
+    /** FPCR bits that exist without FP16, AFP or trapped exceptions: AHP, DN, FZ, RMode. Trap enables are RAZ/WI. */
     static final int FPCR_IMPLEMENTED = 0x07C0_0000;
     /** FPSR bits of an AArch64-only implementation: QC and the cumulative exception flags. */
     static final int FPSR_IMPLEMENTED = 0x0800_009F;
@@ -52,7 +52,8 @@ public final class SystemInsns {
         b.row("DMB", "11010101000000110011 CRm:4 101 11111", SystemInsns::fullBarrier, SystemInsns::barrierText);
         b.row("ISB", "11010101000000110011 CRm:4 110 11111", SystemInsns::nop, SystemInsns::barrierText);
 
-        b.row("MSR_imm", "1101010100000 op1:3 0100 CRm:4 op2:3 11111", SystemInsns::msrImmediate, SystemInsns::pstateText);
+        b.row("MSR_imm", "1101010100000 op1:3 0100 CRm:4 op2:3 11111", SystemInsns::msrImmediate,
+            SystemInsns::pstateText);
         b.row("MRS", "1101010100 1 1 sysreg:15 Rt:5", SystemInsns::mrs,
             (r, i, pc) -> "mrs " + DataProcessingText.reg(i & 31, true) + ", " + SysReg.name(i >>> 5 & 0xFFFF));
         b.row("MSR_reg", "1101010100 0 1 sysreg:15 Rt:5", SystemInsns::msr,

@@ -34,7 +34,8 @@ class DataProcessingTest {
         assertEquals(21, h.x(0));
         h = h().x(1, 0xFFFF_FFFF_FFFF_F000L).run(e, 0x11400420 /* add w0, w1, #1, lsl #12 */);
         assertEquals(0, h.x(0), "32-bit wraps and zeroes the top half");
-        h = h().x(1, 0x1234).run(e, 0x9100003f /* mov sp, x1 */, 0x910023e2 /* add x2, sp, #8 */, 0xd14007e3 /* sub x3, sp, #0x1, lsl #12 */);
+        h = h().x(1, 0x1234).run(e, 0x9100003f /* mov sp, x1 */, 0x910023e2 /* add x2, sp, #8 */,
+            0xd14007e3 /* sub x3, sp, #0x1, lsl #12 */);
         assertEquals(0x1234, h.cpu.sp());
         assertEquals(0x123C, h.x(2));
         assertEquals(0x234, h.x(3));
@@ -72,12 +73,14 @@ class DataProcessingTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void addSubShiftedRegister(Engine e) {
-        A64Harness h = h().x(1, 1).x(2, 1).run(e, 0x8b02fc20 /* add x0, x1, x2, lsl #63 */, 0xcb020023 /* sub x3, x1, x2, lsl #0 */,
+        A64Harness h = h().x(1, 1).x(2, 1).run(e, 0x8b02fc20 /* add x0, x1, x2, lsl #63 */,
+            0xcb020023 /* sub x3, x1, x2, lsl #0 */,
             0x8b820424 /* add x4, x1, x2, asr #1 */);
         assertEquals(MIN + 1, h.x(0));
         assertEquals(0, h.x(3));
         assertEquals(1, h.x(4));
-        h = h().x(1, 10).x(2, MIN).run(e, 0xcb82fc20 /* sub x0, x1, x2, asr #63 */, 0xcb42fc23 /* sub x3, x1, x2, lsr #63 */);
+        h = h().x(1, 10).x(2, MIN).run(e, 0xcb82fc20 /* sub x0, x1, x2, asr #63 */,
+            0xcb42fc23 /* sub x3, x1, x2, lsr #63 */);
         assertEquals(11, h.x(0));
         assertEquals(9, h.x(3));
         h = h().x(1, 0xFFFF_FFFF_0000_0000L).x(2, 1).run(e, 0x0b027c20 /* add w0, w1, w2, lsl #31 */);
@@ -104,12 +107,14 @@ class DataProcessingTest {
     void addSubExtendedRegister(Engine e) {
         A64Harness h = h().x(1, 100).x(2, 0xFFFF_FFFFL).run(e, 0x8b22c820 /* add x0, x1, w2, sxtw #2 */);
         assertEquals(96, h.x(0));
-        h = h().x(1, 100).x(2, 0x1FF).run(e, 0x8b220020 /* add x0, x1, w2, uxtb */, 0xcb223023 /* sub x3, x1, w2, uxth #4 */);
+        h = h().x(1, 100).x(2, 0x1FF).run(e, 0x8b220020 /* add x0, x1, w2, uxtb */,
+            0xcb223023 /* sub x3, x1, w2, uxth #4 */);
         assertEquals(355, h.x(0));
         assertEquals(100 - 0x1FF0, h.x(3));
         h = h().x(1, 0).x(2, 0x8000).run(e, 0x8b22a020 /* add x0, x1, w2, sxth */);
         assertEquals(-0x8000, h.x(0));
-        h = h().x(1, 0x10).run(e, 0x9100003f /* mov sp, x1 */, 0x8b2163e0 /* add x0, sp, x1 */, 0x8b216bff /* add sp, sp, x1, lsl #2 */);
+        h = h().x(1, 0x10).run(e, 0x9100003f /* mov sp, x1 */, 0x8b2163e0 /* add x0, sp, x1 */,
+            0x8b216bff /* add sp, sp, x1, lsl #2 */);
         assertEquals(0x20, h.x(0));
         assertEquals(0x50, h.cpu.sp());
         h = h().x(3, 0x40).run(e, 0x9100007f /* mov sp, x3 */, 0xeb2363ff /* cmp sp, x3 */);
@@ -186,8 +191,10 @@ class DataProcessingTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void logicalShiftedRegister(Engine e) {
-        A64Harness h = h().x(1, 0xF0F0).x(2, 0xFF00).run(e, 0x8a020020 /* and x0, x1, x2 */, 0x8a220023 /* bic x3, x1, x2 */,
-            0xaa020024 /* orr x4, x1, x2 */, 0x2a220025 /* orn w5, w1, w2 */, 0xca020026 /* eor x6, x1, x2 */, 0xca220027 /* eon x7, x1, x2 */,
+        A64Harness h = h().x(1, 0xF0F0).x(2, 0xFF00).run(e, 0x8a020020 /* and x0, x1, x2 */,
+            0x8a220023 /* bic x3, x1, x2 */,
+            0xaa020024 /* orr x4, x1, x2 */, 0x2a220025 /* orn w5, w1, w2 */, 0xca020026 /* eor x6, x1, x2 */,
+            0xca220027 /* eon x7, x1, x2 */,
             0xaa2203e8 /* mvn x8, x2 */, 0x2a0203e9 /* mov w9, w2 */, 0x8ac2202a /* and x10, x1, x2, ror #8 */);
         assertEquals(0xF000, h.x(0));
         assertEquals(0x00F0, h.x(3));
@@ -218,7 +225,8 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void moveWide(Engine e) {
         A64Harness h = h().x(0, -1).x(3, -1).run(e, 0xd2a24681 /* movz x1, #0x1234, lsl #16 */,
-            0x92c24682 /* movn x2, #0x1234, lsl #32 */, 0x12824684 /* movn w4, #0x1234 */, 0xf2e24680 /* movk x0, #0x1234, lsl #48 */,
+            0x92c24682 /* movn x2, #0x1234, lsl #32 */, 0x12824684 /* movn w4, #0x1234 */,
+            0xf2e24680 /* movk x0, #0x1234, lsl #48 */,
             0x72800023 /* movk w3, #0x1 */, 0x92800005 /* movn x5, #0 */, 0x52bfffe6 /* movz w6, #0xffff, lsl #16 */);
         assertEquals(0x1234_0000L, h.x(1));
         assertEquals(0xFFFF_EDCB_FFFF_FFFFL, h.x(2));
@@ -251,7 +259,8 @@ class DataProcessingTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void shiftAliases(Engine e) {
-        A64Harness h = h().x(1, MIN).run(e, 0x937ffc20 /* asr x0, x1, #63 */, 0xd37ffc22 /* lsr x2, x1, #63 */, 0x9340fc23 /* asr x3, x1, #0 */,
+        A64Harness h = h().x(1, MIN).run(e, 0x937ffc20 /* asr x0, x1, #63 */, 0xd37ffc22 /* lsr x2, x1, #63 */,
+            0x9340fc23 /* asr x3, x1, #0 */,
             0x53007c24 /* lsr w4, w1, #0 */);
         assertEquals(-1, h.x(0));
         assertEquals(1, h.x(2));
@@ -270,8 +279,10 @@ class DataProcessingTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void extendAliases(Engine e) {
-        A64Harness h = h().x(1, 0xFFFF_FFFF_8000_8080L).run(e, 0x93401c20 /* sxtb x0, w1 */, 0x13003c22 /* sxth w2, w1 */,
-            0x93407c23 /* sxtw x3, w1 */, 0x53001c24 /* uxtb w4, w1 */, 0x53003c25 /* uxth w5, w1 */, 0x13001c26 /* sxtb w6, w1 */);
+        A64Harness h = h().x(1, 0xFFFF_FFFF_8000_8080L).run(e, 0x93401c20 /* sxtb x0, w1 */,
+            0x13003c22 /* sxth w2, w1 */,
+            0x93407c23 /* sxtw x3, w1 */, 0x53001c24 /* uxtb w4, w1 */, 0x53003c25 /* uxth w5, w1 */,
+            0x13001c26 /* sxtb w6, w1 */);
         assertEquals(0xFFFF_FFFF_FFFF_FF80L, h.x(0));
         assertEquals(0xFFFF_8080L, h.x(2));
         assertEquals(0xFFFF_FFFF_8000_8080L, h.x(3));
@@ -284,10 +295,14 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void bitfieldExtractAndInsert(Engine e) {
         A64Harness h = h().x(1, 0xABCD_EF98_7654_3F21L).x(10, -1).x(11, -1).x(12, -1).x(13, 0).x(14, -1)
-            .run(e, 0xd3442c20 /* ubfx x0, x1, #4, #8 */, 0x93442c22 /* sbfx x2, x1, #4, #8 */, 0xd37c1c23 /* ubfiz x3, x1, #4, #8 */,
-                0x93440c24 /* sbfiz x4, x1, #60, #4 */, 0xb37c1c2a /* bfi x10, x1, #4, #8 */, 0xb3483c2b /* bfxil x11, x1, #8, #8 */,
-                0xb3440fec /* bfc x12, #60, #4 */, 0xb340fc2d /* bfi x13, x1, #0, #64 */, 0x331f002e /* bfm w14, w1, #31, #0 */,
-                0x9340fc25 /* sbfx x5, x1, #0, #64 */, 0xd37ffc26 /* ubfx x6, x1, #63, #1 */, 0x13082c27 /* sbfx w7, w1, #8, #4 */);
+            .run(e, 0xd3442c20 /* ubfx x0, x1, #4, #8 */, 0x93442c22 /* sbfx x2, x1, #4, #8 */,
+                0xd37c1c23 /* ubfiz x3, x1, #4, #8 */,
+                0x93440c24 /* sbfiz x4, x1, #60, #4 */, 0xb37c1c2a /* bfi x10, x1, #4, #8 */,
+                0xb3483c2b /* bfxil x11, x1, #8, #8 */,
+                0xb3440fec /* bfc x12, #60, #4 */, 0xb340fc2d /* bfi x13, x1, #0, #64 */,
+                0x331f002e /* bfm w14, w1, #31, #0 */,
+                0x9340fc25 /* sbfx x5, x1, #0, #64 */, 0xd37ffc26 /* ubfx x6, x1, #63, #1 */,
+                0x13082c27 /* sbfx w7, w1, #8, #4 */);
         assertEquals(0xF2, h.x(0));
         assertEquals(0xFFFF_FFFF_FFFF_FFF2L, h.x(2));
         assertEquals(0x210, h.x(3));
@@ -309,8 +324,11 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void extract(Engine e) {
         A64Harness h = h().x(1, 0x1122_3344_5566_7788L).x(2, 0x99AA_BBCC_DDEE_FF00L).run(e,
-            0x93c20020 /* extr x0, x1, x2, #0 */, 0x93c22023 /* extr x3, x1, x2, #8 */, 0x13820024 /* extr w4, w1, w2, #0 */,
-            0x13824025 /* extr w5, w1, w2, #16 */, 0x93c1fc26 /* ror x6, x1, #63 */, 0x93c2fc27 /* extr x7, x1, x2, #63 */, 0x13817c28 /* ror w8, w1, #31 */);
+            0x93c20020 /* extr x0, x1, x2, #0 */, 0x93c22023 /* extr x3, x1, x2, #8 */,
+            0x13820024 /* extr w4, w1, w2, #0 */,
+            0x13824025 /* extr w5, w1, w2, #16 */, 0x93c1fc26 /* ror x6, x1, #63 */,
+            0x93c2fc27 /* extr x7, x1, x2, #63 */,
+            0x13817c28 /* ror w8, w1, #31 */);
         assertEquals(0x99AA_BBCC_DDEE_FF00L, h.x(0));
         assertEquals(0x8899_AABB_CCDD_EEFFL, h.x(3));
         assertEquals(0xDDEE_FF00L, h.x(4));
@@ -329,9 +347,12 @@ class DataProcessingTest {
     void conditionalSelect(Engine e) {
         A64Harness h = h().x(1, 10).x(2, 20);
         h.cpu.nzcv = 0x4000_0000; // Z
-        h.run(e, 0x9a820020 /* csel x0, x1, x2, eq */, 0x9a821023 /* csel x3, x1, x2, ne */, 0x9a821424 /* csinc x4, x1, x2, ne */,
-            0xda821025 /* csinv x5, x1, x2, ne */, 0xda821426 /* csneg x6, x1, x2, ne */, 0x9a9f17e7 /* cset x7, eq */, 0x5a9f13e8 /* csetm w8, eq */,
-            0xda811429 /* cneg x9, x1, eq */, 0x9a82e42b /* csinc x11, x1, x2, al */, 0x9a82f42c /* csinc x12, x1, x2, nv */,
+        h.run(e, 0x9a820020 /* csel x0, x1, x2, eq */, 0x9a821023 /* csel x3, x1, x2, ne */,
+            0x9a821424 /* csinc x4, x1, x2, ne */,
+            0xda821025 /* csinv x5, x1, x2, ne */, 0xda821426 /* csneg x6, x1, x2, ne */, 0x9a9f17e7 /* cset x7, eq */,
+            0x5a9f13e8 /* csetm w8, eq */,
+            0xda811429 /* cneg x9, x1, eq */, 0x9a82e42b /* csinc x11, x1, x2, al */,
+            0x9a82f42c /* csinc x12, x1, x2, nv */,
             0x1a82042d /* csinc w13, w1, w2, eq */, 0x9a81142e /* cinc x14, x1, eq */);
         assertEquals(10, h.x(0));
         assertEquals(20, h.x(3));
@@ -378,14 +399,16 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void multiply(Engine e) {
         A64Harness h = h().x(1, 0x1_0000_0003L).x(2, -2).x(3, 100).run(e, 0x9b020c20 /* madd x0, x1, x2, x3 */,
-            0x9b028c24 /* msub x4, x1, x2, x3 */, 0x1b027c25 /* mul w5, w1, w2 */, 0x9b02fc26 /* mneg x6, x1, x2 */, 0x1b020c27 /* madd w7, w1, w2, w3 */);
+            0x9b028c24 /* msub x4, x1, x2, x3 */, 0x1b027c25 /* mul w5, w1, w2 */, 0x9b02fc26 /* mneg x6, x1, x2 */,
+            0x1b020c27 /* madd w7, w1, w2, w3 */);
         assertEquals(100 - 0x2_0000_0006L, h.x(0));
         assertEquals(100 + 0x2_0000_0006L, h.x(4));
         assertEquals(0xFFFF_FFFAL, h.x(5));
         assertEquals(0x2_0000_0006L, h.x(6));
         assertEquals(94, h.x(7));
         h = h().x(1, 0xFFFF_FFFFL).x(2, 0xFFFF_FFFFL).x(3, 1).run(e, 0x9b220c20 /* smaddl x0, w1, w2, x3 */,
-            0x9ba20c24 /* umaddl x4, w1, w2, x3 */, 0x9b228c25 /* smsubl x5, w1, w2, x3 */, 0x9ba28c26 /* umsubl x6, w1, w2, x3 */,
+            0x9ba20c24 /* umaddl x4, w1, w2, x3 */, 0x9b228c25 /* smsubl x5, w1, w2, x3 */,
+            0x9ba28c26 /* umsubl x6, w1, w2, x3 */,
             0x9b227c27 /* smull x7, w1, w2 */, 0x9ba2fc28 /* umnegl x8, w1, w2 */);
         assertEquals(2, h.x(0));
         assertEquals(0xFFFF_FFFE_0000_0002L, h.x(4));
@@ -399,7 +422,8 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void multiplyHigh(Engine e) {
         A64Harness h = h().x(1, -1).x(2, -1).x(3, MIN).x(4, 2).run(e, 0x9b427c20 /* smulh x0, x1, x2 */,
-            0x9bc27c25 /* umulh x5, x1, x2 */, 0x9b447c66 /* smulh x6, x3, x4 */, 0x9bc47c67 /* umulh x7, x3, x4 */, 0x9b447c28 /* smulh x8, x1, x4 */,
+            0x9bc27c25 /* umulh x5, x1, x2 */, 0x9b447c66 /* smulh x6, x3, x4 */, 0x9bc47c67 /* umulh x7, x3, x4 */,
+            0x9b447c28 /* smulh x8, x1, x4 */,
             0x9b437c69 /* smulh x9, x3, x3 */);
         assertEquals(0, h.x(0));
         assertEquals(-2, h.x(5));
@@ -413,7 +437,8 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void divide(Engine e) {
         A64Harness h = h().x(1, 100).x(2, 0).x(3, MIN).x(4, -1).x(5, -7).x(6, 2).run(e,
-            0x9ac20820 /* udiv x0, x1, x2 */, 0x9ac20c27 /* sdiv x7, x1, x2 */, 0x9ac40c68 /* sdiv x8, x3, x4 */, 0x9ac60ca9 /* sdiv x9, x5, x6 */,
+            0x9ac20820 /* udiv x0, x1, x2 */, 0x9ac20c27 /* sdiv x7, x1, x2 */, 0x9ac40c68 /* sdiv x8, x3, x4 */,
+            0x9ac60ca9 /* sdiv x9, x5, x6 */,
             0x9ac6088a /* udiv x10, x4, x6 */, 0x1ac608ab /* udiv w11, w5, w6 */, 0x1ac60cac /* sdiv w12, w5, w6 */);
         assertEquals(0, h.x(0));
         assertEquals(0, h.x(7));
@@ -434,8 +459,10 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void variableShifts(Engine e) {
         A64Harness h = h().x(1, 0x8000_0000_0000_0001L).x(2, 64).x(3, 63).x(4, 33).x(5, -1).run(e,
-            0x9ac22020 /* lsl x0, x1, x2 */, 0x9ac32026 /* lsl x6, x1, x3 */, 0x9ac32427 /* lsr x7, x1, x3 */, 0x9ac32828 /* asr x8, x1, x3 */,
-            0x9ac42c29 /* ror x9, x1, x4 */, 0x1ac424aa /* lsr w10, w5, w4 */, 0x1ac4282b /* asr w11, w1, w4 */, 0x1ac42c2c /* ror w12, w1, w4 */,
+            0x9ac22020 /* lsl x0, x1, x2 */, 0x9ac32026 /* lsl x6, x1, x3 */, 0x9ac32427 /* lsr x7, x1, x3 */,
+            0x9ac32828 /* asr x8, x1, x3 */,
+            0x9ac42c29 /* ror x9, x1, x4 */, 0x1ac424aa /* lsr w10, w5, w4 */, 0x1ac4282b /* asr w11, w1, w4 */,
+            0x1ac42c2c /* ror w12, w1, w4 */,
             0x1ac5202d /* lsl w13, w1, w5 */);
         assertEquals(0x8000_0000_0000_0001L, h.x(0), "shift by 64 is shift by 0");
         assertEquals(MIN, h.x(6));
@@ -451,8 +478,10 @@ class DataProcessingTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void bitAndByteReversal(Engine e) {
-        A64Harness h = h().x(1, 0x0123_4567_89AB_CDEFL).x(2, 1).run(e, 0xdac00040 /* rbit x0, x2 */, 0x5ac00043 /* rbit w3, w2 */,
-            0xdac00424 /* rev16 x4, x1 */, 0x5ac00425 /* rev16 w5, w1 */, 0xdac00826 /* rev32 x6, x1 */, 0xdac00c27 /* rev x7, x1 */, 0x5ac00828 /* rev w8, w1 */,
+        A64Harness h = h().x(1, 0x0123_4567_89AB_CDEFL).x(2, 1).run(e, 0xdac00040 /* rbit x0, x2 */,
+            0x5ac00043 /* rbit w3, w2 */,
+            0xdac00424 /* rev16 x4, x1 */, 0x5ac00425 /* rev16 w5, w1 */, 0xdac00826 /* rev32 x6, x1 */,
+            0xdac00c27 /* rev x7, x1 */, 0x5ac00828 /* rev w8, w1 */,
             0xdac00029 /* rbit x9, x1 */);
         assertEquals(MIN, h.x(0));
         assertEquals(0x8000_0000L, h.x(3));
@@ -468,8 +497,10 @@ class DataProcessingTest {
     @EnumSource(Engine.class)
     void countLeading(Engine e) {
         A64Harness h = h().x(1, 0).x(2, -1).x(3, 1).x(4, 0x7FFF_FFFFL).x(5, 0xFFFF_FFFF_0000_0000L).run(e,
-            0xdac01020 /* clz x0, x1 */, 0x5ac01026 /* clz w6, w1 */, 0xdac01047 /* clz x7, x2 */, 0xdac01428 /* cls x8, x1 */, 0xdac01449 /* cls x9, x2 */,
-            0x5ac0142a /* cls w10, w1 */, 0xdac0146b /* cls x11, x3 */, 0x5ac0148c /* cls w12, w4 */, 0x5ac010ad /* clz w13, w5 */, 0xdac014ae /* cls x14, x5 */,
+            0xdac01020 /* clz x0, x1 */, 0x5ac01026 /* clz w6, w1 */, 0xdac01047 /* clz x7, x2 */,
+            0xdac01428 /* cls x8, x1 */, 0xdac01449 /* cls x9, x2 */,
+            0x5ac0142a /* cls w10, w1 */, 0xdac0146b /* cls x11, x3 */, 0x5ac0148c /* cls w12, w4 */,
+            0x5ac010ad /* clz w13, w5 */, 0xdac014ae /* cls x14, x5 */,
             0xdac0106f /* clz x15, x3 */);
         assertEquals(64, h.x(0));
         assertEquals(32, h.x(6));
@@ -501,11 +532,13 @@ class DataProcessingTest {
         // The same message through the word and halfword forms; upper register bits beyond the size are ignored.
         h = h().x(0, 0xFFFF_FFFFL).x(1, DIGITS_1_TO_8).x(2, 0xFFFF_0000_0000_0000L | DIGIT_9)
             .x(3, 0x3635).x(4, 0xABCD_0000_0000_3837L).run(e,
-                0x1ac14800 /* crc32w w0, w0, w1 */, 0x1ac34400 /* crc32h w0, w0, w3 */, 0x1ac44400 /* crc32h w0, w0, w4 */,
+                0x1ac14800 /* crc32w w0, w0, w1 */, 0x1ac34400 /* crc32h w0, w0, w3 */,
+                0x1ac44400 /* crc32h w0, w0, w4 */,
                 0x1ac24000 /* crc32b w0, w0, w2 */, 0x2a2003e0 /* mvn w0, w0 */);
         assertEquals(0xCBF4_3926L, h.x(0));
         h = h().x(0, 0xFFFF_FFFFL).x(1, DIGITS_1_TO_8).x(2, DIGIT_9).x(3, 0x3635).x(4, 0x3837).run(e,
-            0x1ac15800 /* crc32cw w0, w0, w1 */, 0x1ac35400 /* crc32ch w0, w0, w3 */, 0x1ac45400 /* crc32ch w0, w0, w4 */,
+            0x1ac15800 /* crc32cw w0, w0, w1 */, 0x1ac35400 /* crc32ch w0, w0, w3 */,
+            0x1ac45400 /* crc32ch w0, w0, w4 */,
             0x1ac25000 /* crc32cb w0, w0, w2 */, 0x2a2003e0 /* mvn w0, w0 */);
         assertEquals(0xE306_9283L, h.x(0));
     }
@@ -526,7 +559,9 @@ class DataProcessingTest {
     void zeroRegisterReadsZeroAndDiscardsWrites(Engine e) {
         A64Harness h = h().x(1, 7);
         h.cpu.setSp(0x8000);
-        h.run(e, 0x8b01003f /* add xzr, x1, x1 */, 0x8b1f0022 /* add x2, x1, xzr */, 0x9b017c23 /* madd x3, x1, x1, xzr */, 0x9a81e3e4 /* csel x4, xzr, x1, al */);
+        h.run(e, 0x8b01003f /* add xzr, x1, x1 */, 0x8b1f0022 /* add x2, x1, xzr */,
+            0x9b017c23 /* madd x3, x1, x1, xzr */,
+            0x9a81e3e4 /* csel x4, xzr, x1, al */);
         assertEquals(0x8000, h.cpu.sp());
         assertEquals(7, h.x(2));
         assertEquals(49, h.x(3));

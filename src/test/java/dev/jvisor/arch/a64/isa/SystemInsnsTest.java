@@ -56,7 +56,8 @@ class SystemInsnsTest {
     void hintsWithoutAnImplementedMeaningAreNops(Engine e) {
         A64Harness h = recording().x(30, 0x1234);
         h.cpu.nzcv = 0x6000_0000;
-        h.run(e, 0xd503201f /* nop */, 0xd503203f /* yield */, 0xd503209f /* sev */, 0xd50320bf /* sevl */, 0xd503233f /* paciasp */, 0xd50323bf /* autiasp */, 0xd503245f /* bti c */,
+        h.run(e, 0xd503201f /* nop */, 0xd503203f /* yield */, 0xd503209f /* sev */, 0xd50320bf /* sevl */,
+            0xd503233f /* paciasp */, 0xd50323bf /* autiasp */, 0xd503245f /* bti c */,
             0xd50320ff /* xpaclri */, 0xd503229f /* csdb */, 0xd5032fff /* hint #0x7f */, 0xd5033fdf /* isb */);
         assertEquals(List.of(), h.events);
         assertEquals(A64Harness.CODE + 44, h.cpu.pc);
@@ -76,7 +77,8 @@ class SystemInsnsTest {
     void clrexOpensTheMonitorAndBarriersRun(Engine e) {
         A64Harness h = recording();
         h.cpu.exclusiveSize = 8;
-        h.run(e, 0xd5033bbf /* dmb ish */, 0xd5033f9f /* dsb sy */, 0xd50339bf /* dmb ishld */, 0xd503309f /* ssbb */, 0xd5033f5f /* clrex */);
+        h.run(e, 0xd5033bbf /* dmb ish */, 0xd5033f9f /* dsb sy */, 0xd50339bf /* dmb ishld */, 0xd503309f /* ssbb */,
+            0xd5033f5f /* clrex */);
         assertEquals(0, h.cpu.exclusiveSize);
         assertEquals(List.of(), h.events);
     }
@@ -84,7 +86,8 @@ class SystemInsnsTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void exceptionGeneratingInstructionsPassTheirImmediate(Engine e) {
-        A64Harness h = recording().run(e, 0xd4001001 /* svc #0x80 */, 0xd41fffe2 /* hvc #0xffff */, 0xd4207d00 /* brk #0x3e8 */);
+        A64Harness h = recording().run(e, 0xd4001001 /* svc #0x80 */, 0xd41fffe2 /* hvc #0xffff */,
+            0xd4207d00 /* brk #0x3e8 */);
         assertEquals(List.of("svc 128", "hvc 65535", "brk 1000"), h.events);
         int smc = 0xd4000023 /* smc #1 */;
         h = new A64Harness().run(e, smc);
@@ -97,14 +100,16 @@ class SystemInsnsTest {
         A64Harness h = recording().x(1, -1).run(e, 0xd51b4201 /* msr nzcv, x1 */, 0xd53b4200 /* mrs x0, nzcv */);
         assertEquals(0xF000_0000, h.cpu.nzcv);
         assertEquals(0xF000_0000L, h.x(0));
-        h = recording().x(1, 0x4000_0000L).run(e, 0xd51b4201 /* msr nzcv, x1 */, 0x54000040 /* b.eq .+8 */, 0xd2800022 /* mov x2, #1 */);
+        h = recording().x(1, 0x4000_0000L).run(e, 0xd51b4201 /* msr nzcv, x1 */, 0x54000040 /* b.eq .+8 */,
+            0xd2800022 /* mov x2, #1 */);
         assertEquals(0, h.x(2), "flags written by MSR steer the branch");
     }
 
     @ParameterizedTest
     @EnumSource(Engine.class)
     void fpControlKeepsOnlyImplementedBits(Engine e) {
-        A64Harness h = recording().x(1, -1).run(e, 0xd51b4401 /* msr fpcr, x1 */, 0xd51b4421 /* msr fpsr, x1 */, 0xd53b4402 /* mrs x2, fpcr */,
+        A64Harness h = recording().x(1, -1).run(e, 0xd51b4401 /* msr fpcr, x1 */, 0xd51b4421 /* msr fpsr, x1 */,
+            0xd53b4402 /* mrs x2, fpcr */,
             0xd53b4423 /* mrs x3, fpsr */);
         assertEquals(0x07C0_0000L, h.x(2));
         assertEquals(0x0800_009FL, h.x(3));
@@ -117,7 +122,8 @@ class SystemInsnsTest {
     void threadPointers(Engine e) {
         A64Harness h = recording().x(1, 0xDEAD_BEEF_0000_1000L);
         h.cpu.tpidrroEl0 = 77;
-        h.run(e, 0xd51bd041 /* msr tpidr_el0, x1 */, 0xd53bd042 /* mrs x2, tpidr_el0 */, 0xd53bd063 /* mrs x3, tpidrro_el0 */);
+        h.run(e, 0xd51bd041 /* msr tpidr_el0, x1 */, 0xd53bd042 /* mrs x2, tpidr_el0 */,
+            0xd53bd063 /* mrs x3, tpidrro_el0 */);
         assertEquals(0xDEAD_BEEF_0000_1000L, h.cpu.tpidrEl0);
         assertEquals(0xDEAD_BEEF_0000_1000L, h.x(2));
         assertEquals(77, h.x(3));
@@ -129,11 +135,13 @@ class SystemInsnsTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void identificationOfCachesAndCounter(Engine e) {
-        A64Harness h = recording().run(e, 0xd53b0020 /* mrs x0, ctr_el0 */, 0xd53b00e1 /* mrs x1, dczid_el0 */, 0xd53be002 /* mrs x2, cntfrq_el0 */);
+        A64Harness h = recording().run(e, 0xd53b0020 /* mrs x0, ctr_el0 */, 0xd53b00e1 /* mrs x1, dczid_el0 */,
+            0xd53be002 /* mrs x2, cntfrq_el0 */);
         assertEquals(0x8444_C004L, h.x(0));
         assertEquals(4, h.x(1));
         assertEquals(62_500_000, h.x(2));
-        for (int insn : new int[] {0xd51b0020 /* msr ctr_el0, x0 */, 0xd51b00e0 /* msr dczid_el0, x0 */, 0xd51be000 /* msr cntfrq_el0, x0 */}) {
+        for (int insn : new int[] {0xd51b0020 /* msr ctr_el0, x0 */, 0xd51b00e0 /* msr dczid_el0, x0 */,
+            0xd51be000 /* msr cntfrq_el0, x0 */}) {
             h = recording().run(e, insn);
             assertUndefined(h, insn);
         }
@@ -158,8 +166,11 @@ class SystemInsnsTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void otherRegistersGoToTheHooksWithTheirEncoding(Engine e) {
-        A64Harness h = recording().x(5, 0x55).run(e, 0xd5380000 /* mrs x0, midr_el1 */, 0xd5380601 /* mrs x1, id_aa64isar0_el1 */,
-            0xd53bf222 /* mrs x2, s3_3_c15_c2_1 */, 0xd53b4223 /* mrs x3, daif */, 0xd518d085 /* msr s3_0_c13_c0_4, x5 */, 0xd51b4225 /* msr daif, x5 */);
+        A64Harness h = recording().x(5, 0x55).run(e, 0xd5380000 /* mrs x0, midr_el1 */,
+            0xd5380601 /* mrs x1, id_aa64isar0_el1 */,
+            0xd53bf222 /* mrs x2, s3_3_c15_c2_1 */, 0xd53b4223 /* mrs x3, daif */,
+            0xd518d085 /* msr s3_0_c13_c0_4, x5 */,
+            0xd51b4225 /* msr daif, x5 */);
         assertEquals(List.of("read c000", "read c030", "read df91", "read da11", "write c684 55", "write da11 55"),
             h.events);
         assertEquals(SysReg.MIDR_EL1 + 0x1000, h.x(0));
@@ -173,7 +184,8 @@ class SystemInsnsTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void msrImmediateIsUndefinedAtEl0(Engine e) {
-        for (int insn : new int[] {0xd50342df /* msr daifset, #2 */, 0xd5034fff /* msr daifclr, #15 */, 0xd50041bf /* msr spsel, #1 */,
+        for (int insn : new int[] {0xd50342df /* msr daifset, #2 */, 0xd5034fff /* msr daifclr, #15 */,
+            0xd50041bf /* msr spsel, #1 */,
                 0xd500419f /* msr pan, #1 */}) {
             assertUndefined(recording().run(e, insn), insn);
         }
@@ -210,7 +222,8 @@ class SystemInsnsTest {
     @EnumSource(Engine.class)
     void cleansOfMappedMemoryCompleteWithoutEffect(Engine e) {
         A64Harness h = recording().x(1, A64Harness.DATA + 5).write64(A64Harness.DATA, 0x1122)
-            .run(e, 0xd50b7b21 /* dc cvau, x1 */, 0xd50b7a21 /* dc cvac, x1 */, 0xd50b7e21 /* dc civac, x1 */, 0xd50b7c21 /* dc cvap, x1 */);
+            .run(e, 0xd50b7b21 /* dc cvau, x1 */, 0xd50b7a21 /* dc cvac, x1 */, 0xd50b7e21 /* dc civac, x1 */,
+                0xd50b7c21 /* dc cvap, x1 */);
         assertEquals(List.of(), h.events);
         assertEquals(0x1122, h.read64(A64Harness.DATA));
         var noDpb = new CpuModel("v8.0", EnumSet.of(CpuModel.Feature.CRC32), 0);
