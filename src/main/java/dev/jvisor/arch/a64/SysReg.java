@@ -32,7 +32,7 @@ public final class SysReg {
     public static final int CNTFRQ_EL0 = 0xDF00;
 
     // ---- Generic timer registers at EL0 ----
-    /** S3_3_C14_C0_1. */
+    /** Physical counter. S3_3_C14_C0_1. */
     public static final int CNTPCT_EL0 = 0xDF01;
     /** Virtual counter. S3_3_C14_C0_2. */
     public static final int CNTVCT_EL0 = 0xDF02;

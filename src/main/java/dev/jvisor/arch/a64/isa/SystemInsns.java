@@ -16,7 +16,10 @@ import java.lang.invoke.VarHandle;
 public final class SystemInsns {
     private SystemInsns() {}
 
-    /** The generic timer ticks at 62.5 MHz, one tick every 16 ns, so the count is nanoseconds shifted right by 4. */
+    /**
+     * The generic timer ticks at 62.5 MHz, one tick every 16 ns, so the count is nanoseconds shifted right by 4. The
+     * physical and virtual counts are the same (CNTVOFF 0); Linux since 5.13 lets EL0 read both.
+     */
     static final long COUNTER_HZ = 62_500_000;
     private static final long COUNTER_ORIGIN = System.nanoTime();
 
@@ -135,7 +138,7 @@ public final class SystemInsns {
 
     // ---- system registers ----
 
-    private static long virtualCount() {
+    private static long count() {
         return (System.nanoTime() - COUNTER_ORIGIN) >> 4;
     }
 
@@ -147,7 +150,7 @@ public final class SystemInsns {
             case SysReg.FPSR -> c.fpsr & 0xFFFF_FFFFL;
             case SysReg.TPIDR_EL0 -> c.tpidrEl0;
             case SysReg.TPIDRRO_EL0 -> c.tpidrroEl0;
-            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0 -> virtualCount();
+            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CNTPCT_EL0, SysReg.CNTPCTSS_EL0 -> count();
             case SysReg.CNTFRQ_EL0 -> COUNTER_HZ;
             case SysReg.CTR_EL0 -> CTR_VALUE;
             case SysReg.DCZID_EL0 -> DCZID_VALUE;
@@ -170,7 +173,8 @@ public final class SystemInsns {
                 c.tpidrroEl0 = value;
             }
             // Read-only everywhere, or (CNTFRQ_EL0) writable only at the highest exception level, which is not EL0.
-            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CTR_EL0, SysReg.DCZID_EL0, SysReg.CNTFRQ_EL0 ->
+            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CNTPCT_EL0, SysReg.CNTPCTSS_EL0, SysReg.CTR_EL0,
+                 SysReg.DCZID_EL0, SysReg.CNTFRQ_EL0 ->
                 throw new UndefinedInstruction("MSR to a read-only register");
             default -> c.hooks.writeSysReg(c, encoding, value);
         }

@@ -154,12 +154,15 @@ class SystemInsnsTest {
         long before = System.nanoTime();
         h.run(e, 0xd53be040 /* mrs x0, cntvct_el0 */);
         Thread.sleep(20);
-        h.run(e, 0xd53be041 /* mrs x1, cntvct_el0 */, 0xd53be0c2 /* mrs x2, s3_3_c14_c0_6 */);
+        h.run(e, 0xd53be041 /* mrs x1, cntvct_el0 */, 0xd53be0c2 /* mrs x2, s3_3_c14_c0_6 */,
+            0xd53be023 /* mrs x3, cntpct_el0 */, 0xd53be0a4 /* mrs x4, s3_3_c14_c0_5 */);
         long elapsed = System.nanoTime() - before;
         long ticks = h.x(1) - h.x(0);
         assertTrue(ticks >= 20_000_000 / 16, "at least 20 ms of ticks: " + ticks);
         assertTrue(ticks <= elapsed / 16 + 1, "no more ticks than time passed: " + ticks);
         assertTrue(h.x(2) >= h.x(1), "CNTVCTSS_EL0 reads the same counter");
+        assertTrue(h.x(3) >= h.x(2) && h.x(3) - h.x(1) < 62_500_000, "CNTPCT_EL0 too, with no offset");
+        assertTrue(h.x(4) >= h.x(3), "and CNTPCTSS_EL0");
         assertEquals(List.of(), h.events);
     }
 
