@@ -261,4 +261,64 @@ class LoadStoreTest {
         assertEquals(0x1111L, h.x(16));
         assertEquals(DATA + 56, h.x(2));
     }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void faultingLoadLeavesRegistersAndBaseUnchanged(Engine e) {
+        A64Harness h = new A64Harness().x(1, 0x20_0000).x(2, 77);
+        h.run(e,
+                0xf8408422  // ldr x2, [x1], #8
+        );
+        assertEquals(List.of("fault TRANSLATION 0x200000 READ"), h.events);
+        assertEquals(0x20_0000L, h.x(1));
+        assertEquals(77L, h.x(2));
+        assertEquals(A64Harness.CODE, h.cpu.pc);
+
+        A64Harness pair = new A64Harness().x(1, A64Harness.MEMORY_SIZE + 4).x(2, 22).x(3, 33);
+        pair.run(e,
+                0xa9ff8c22  // ldp x2, x3, [x1, #-8]!
+        );
+        assertEquals(1, pair.events.size());
+        assertEquals(A64Harness.MEMORY_SIZE + 4L, pair.x(1));
+        assertEquals(22L, pair.x(2));
+        assertEquals(33L, pair.x(3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void faultingStoreWritesNothing(Engine e) {
+        long last = A64Harness.MEMORY_SIZE - 8;
+        A64Harness pair = new A64Harness().x(1, last).x(2, 22).x(3, 33);
+        pair.run(e,
+                0xa8810c22  // stp x2, x3, [x1], #16
+        );
+        assertEquals(List.of("fault TRANSLATION 0x100000 WRITE"), pair.events);
+        assertEquals(0L, pair.read64(last));
+        assertEquals(last, pair.x(1));
+
+        A64Harness single = new A64Harness().x(1, last).x(2, 22);
+        single.run(e,
+                0xf8008c22  // str x2, [x1, #8]!
+        );
+        assertEquals(List.of("fault TRANSLATION 0x100000 WRITE"), single.events);
+        assertEquals(last, single.x(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void unallocatedAndChosenUndefinedEncodings(Engine e) {
+        int[] undefined = {
+            0xa9400401, // ldp x1, x1, [x0]: CONSTRAINED UNPREDICTABLE, UNDEFINED chosen
+            0xb9c00020, // size=10 opc=11 unsigned offset: unallocated
+            0xf8800c00, // PRFM encoding with pre-index: unallocated
+            0x69400440 & ~(1 << 23) & ~(1 << 24), // LDPSW with the non-temporal mode: unallocated
+            0x3cc00c20 | 1 << 30, // size=01 V=1 opc=11 pre-index: unallocated
+        };
+        for (int insn : undefined) {
+            A64Harness h = new A64Harness().x(0, DATA).x(1, DATA);
+            h.run(e, insn);
+            assertEquals(List.of(String.format("undefined %08x", insn)), h.events);
+            assertEquals(DATA, h.x(1));
+        }
+    }
 }
