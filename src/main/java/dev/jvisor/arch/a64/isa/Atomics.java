@@ -44,11 +44,11 @@ final class Atomics {
         b.row("STLXP", "1 sz:1 001000 0 0 1 Rs:5 1 Rt2:5 Rn:5 Rt:5", Atomics::storeExclusivePair, (r, i, pc) -> pairText("stlxp", i, true));
         b.row("LDXP", "1 sz:1 001000 0 1 1 ----- 0 Rt2:5 Rn:5 Rt:5", Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldxp", i, false));
         b.row("LDAXP", "1 sz:1 001000 0 1 1 ----- 1 Rt2:5 Rn:5 Rt:5", Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldaxp", i, false));
-        b.row("STLR", "size:2 001000 1 0 0 ----- 1 ----- Rn:5 Rt:5", Atomics::storeRelease, (r, i, pc) -> plain("stlr", i));
-        b.row("LDAR", "size:2 001000 1 1 0 ----- 1 ----- Rn:5 Rt:5", Atomics::loadAcquire, (r, i, pc) -> plain("ldar", i));
-        b.row("LDAPR", "size:2 111 0 00 1 0 1 ----- 1 100 00 Rn:5 Rt:5", Atomics::loadAcquirePc, (r, i, pc) -> plain("ldapr", i));
-        b.row("CAS", "size:2 001000 1 L:1 1 Rs:5 o0:1 ----- Rn:5 Rt:5", Atomics::compareAndSwap, Atomics::casText);
-        b.row("CASP", "0 sz:1 001000 0 L:1 1 Rs:5 o0:1 ----- Rn:5 Rt:5", Atomics::compareAndSwapPair, Atomics::caspText);
+        b.row("STLR", "size:2 001000 1 0 0 11111 1 11111 Rn:5 Rt:5", Atomics::storeRelease, (r, i, pc) -> plain("stlr", i));
+        b.row("LDAR", "size:2 001000 1 1 0 11111 1 11111 Rn:5 Rt:5", Atomics::loadAcquire, (r, i, pc) -> plain("ldar", i));
+        b.row("LDAPR", "size:2 111 0 00 1 0 1 11111 1 100 00 Rn:5 Rt:5", Atomics::loadAcquirePc, (r, i, pc) -> plain("ldapr", i));
+        b.row("CAS", "size:2 001000 1 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5", Atomics::compareAndSwap, Atomics::casText);
+        b.row("CASP", "0 sz:1 001000 0 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5", Atomics::compareAndSwapPair, Atomics::caspText);
         String[] ops = {"add", "clr", "eor", "set", "smax", "smin", "umax", "umin"};
         for (int op = 0; op < 8; op++) {
             String bits = String.format("%3s", Integer.toBinaryString(op)).replace(' ', '0');
@@ -285,6 +285,7 @@ final class Atomics {
     private static String caspText(InsnRow row, int insn, long pc) {
         boolean x = (insn & 1 << 30) != 0;
         int s = insn >>> 16 & 31, t = insn & 31;
+        if ((s & 1) != 0 || (t & 1) != 0) throw new UndefinedInstruction("CASP needs even-numbered registers");
         return "casp" + ordering(insn) + " " + gpr(s, x) + ", " + gpr(s + 1, x) + ", " + gpr(t, x) + ", "
                 + gpr(t + 1, x) + ", [" + base(insn >>> 5 & 31) + "]";
     }

@@ -31,7 +31,7 @@ final class LoadStoreText {
     /** The PRFM operation in Rt: type PLD/PLI/PST, target L1-L3, policy KEEP/STRM; other values as a number. */
     static String prefetchOp(int rt) {
         int type = rt >>> 3, target = rt >>> 1 & 3;
-        if (type == 3 || target == 3) return "#0x" + Integer.toHexString(rt);
+        if (type == 3 || target == 3) return String.format("#0x%02x", rt);
         return new String[] {"pld", "pli", "pst"}[type] + "l" + (target + 1) + ((rt & 1) == 0 ? "keep" : "strm");
     }
 }

@@ -33,10 +33,11 @@ final class SimdStructures {
                 String opcode = String.format("%4s", Integer.toBinaryString(m[0])).replace(' ', '0');
                 String mnemonic = op + m[1];
                 int regs = m[2];
+                int selem = m[1];
                 b.row(name, "0 Q:1 0011000 " + l + " 0 00000 " + opcode + " size:2 Rn:5 Rt:5", SimdStructures::multiple,
-                        (r, i, pc) -> mnemonic + " " + vectorList(i, regs) + ", [" + base(i >>> 5 & 31) + "]");
+                        (r, i, pc) -> mnemonic + " " + structureList(i, regs, selem) + ", [" + base(i >>> 5 & 31) + "]");
                 b.row(name + "_post", "0 Q:1 0011001 " + l + " 0 Rm:5 " + opcode + " size:2 Rn:5 Rt:5",
-                        SimdStructures::multiple, (r, i, pc) -> mnemonic + " " + vectorList(i, regs) + ", ["
+                        SimdStructures::multiple, (r, i, pc) -> mnemonic + " " + structureList(i, regs, selem) + ", ["
                                 + base(i >>> 5 & 31) + "]" + postText(i, ((i & 1 << 30) != 0 ? 16 : 8) * regs));
             }
             for (int selem = 1; selem <= 4; selem++) {
@@ -89,7 +90,7 @@ final class SimdStructures {
             case 0b1010 -> { repeats = 2; selem = 1; }
             default -> throw new UndefinedInstruction();
         }
-        if (size == 3 && !q && selem != 1) throw new UndefinedInstruction("LD2-LD4/ST2-ST4 with the .1d arrangement");
+        if (size == 3 && !q && selem != 1) throw ONE_D;
         int regs = repeats * selem;
         int halves = q ? 2 : 1;
         int bytes = 8 * halves * regs;
@@ -141,41 +142,40 @@ final class SimdStructures {
         return pc + 4;
     }
 
-    /** Bytes in one lane of a single-structure access, from opcode<2:1> and size (valid encodings only). */
+    /** log2 of the lane size of a single-structure access; the reserved size and S combinations are UNDEFINED. */
+    private static int laneScale(int insn) {
+        int size = insn >>> 10 & 3;
+        switch (insn >>> 14 & 3) {
+            case 0:
+                return 0;
+            case 1:
+                if ((size & 1) == 0) return 1;
+                break;
+            case 2:
+                if (size == 0) return 2;
+                if (size == 1 && (insn & 1 << 12) == 0) return 3;
+                break;
+            default:
+                break;  // the replicate opcode with S set, or a store: there is no ST1R
+        }
+        throw new UndefinedInstruction("reserved single-structure lane encoding");
+    }
+
+    /** The lane number: Q:S:size with the bits that the lane size uses up dropped. */
+    private static int laneIndex(int insn, int scale) {
+        return ((insn >>> 27 & 8) | (insn >>> 10 & 4) | (insn >>> 10 & 3)) >> scale;
+    }
+
     private static int laneBytes(int insn) {
-        int scale = insn >>> 14 & 3;
-        if (scale == 2 && (insn & 1 << 10) != 0) scale = 3;
-        return 1 << scale;
+        return 1 << laneScale(insn);
     }
 
     static long singleLane(Cpu c, int insn, long pc) {
         int t = insn & 31, n = insn >>> 5 & 31;
-        int size = insn >>> 10 & 3;
-        int qs = (insn >>> 29 & 2) | (insn >>> 12 & 1);  // Q:S, the high bits of the lane index
         int selem = ((insn >>> 12 & 2) | (insn >>> 21 & 1)) + 1;
-        int scale, index;
-        switch (insn >>> 14 & 3) {
-            case 0 -> { scale = 0; index = qs << 2 | size; }
-            case 1 -> {
-                if ((size & 1) != 0) throw new UndefinedInstruction();
-                scale = 1;
-                index = qs << 1 | size >> 1;
-            }
-            case 2 -> {
-                if (size == 0) {
-                    scale = 2;
-                    index = qs;
-                } else if (size == 1 && (qs & 1) == 0) {
-                    scale = 3;
-                    index = qs >> 1;
-                } else {
-                    throw new UndefinedInstruction();
-                }
-            }
-            default -> throw new UndefinedInstruction("single-structure store or S=1 in the replicate opcode");
-        }
+        int scale = laneScale(insn);
         int esize = 1 << scale;
-        int byteInRegister = index * esize;
+        int byteInRegister = laneIndex(insn, scale) * esize;
         int half = byteInRegister >>> 3, shift = 8 * (byteInRegister & 7);
         long laneMask = esize == 8 ? -1L : ((1L << 8 * esize) - 1) << shift;
         long address = c.xsp(n);
@@ -215,6 +215,13 @@ final class SimdStructures {
 
     // ---- disassembly ----
 
+    private static final UndefinedInstruction ONE_D = new UndefinedInstruction("LD2-LD4/ST2-ST4 with the .1d arrangement");
+
+    private static String structureList(int insn, int regs, int selem) {
+        if ((insn >>> 10 & 3) == 3 && (insn & 1 << 30) == 0 && selem != 1) throw ONE_D;
+        return vectorList(insn, regs);
+    }
+
     /** "{v0.16b, v1.16b}", or "{v0.4s-v3.4s}" for three or four registers that do not wrap past v31. */
     private static String vectorList(int insn, int regs) {
         String arrangement = "." + ARRANGEMENTS[(insn >>> 9 & 6) | (insn >>> 30 & 1)];
@@ -226,10 +233,8 @@ final class SimdStructures {
     }
 
     private static String laneText(int insn, int regs) {
-        int bytes = laneBytes(insn);
-        int scale = Integer.numberOfTrailingZeros(bytes);
-        int qsSize = (insn >>> 27 & 8) | (insn >>> 10 & 4) | (insn >>> 10 & 3);
-        int index = qsSize >> scale;
+        int scale = laneScale(insn);
+        int index = laneIndex(insn, scale);
         char element = ELEMENT[scale];
         int t = insn & 31;
         String list;
