@@ -22,14 +22,15 @@ import static dev.jvisor.arch.a64.isa.LoadStoreText.prefetchOp;
  * (writeback suppressed); a store whose writeback base is also its source stores the value the register had before
  * the instruction; LDP with both destinations the same register is UNDEFINED. The unprivileged LDTR/STTR forms are
  * plain accesses, which is exact at EL0; at EL1 they would need an EL0 permission check that the memory view does not
- * offer yet.
+ * offer yet. Stack-pointer alignment checking (SCTLR_ELx.SA/SA0) is not modelled, as in QEMU: an SP-based access with
+ * a misaligned SP succeeds.
  */
 public final class LoadStore {
     private LoadStore() {}
 
     /**
-     * One single-register transfer as bits size:V:opc of the encoding select it: the mnemonic, the register the
-     * disassembler prints, and whether the pre/post-index and unprivileged forms exist.
+     * One single-register transfer, as bits size, V and opc of the encoding select it, with its row-name stem, its
+     * mnemonic and the kind of register the disassembler prints ('w', 'x', or 'b' 'h' 's' 'd' 'q').
      */
     private record Kind(String name, String mnemonic, int size, int v, int opc, char reg) {
         String bits() {

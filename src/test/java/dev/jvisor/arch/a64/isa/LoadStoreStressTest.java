@@ -61,10 +61,10 @@ class LoadStoreStressTest {
         return c;
     }
 
+    /** The guest thread's run loop on engine {@code e}; a new engine has to be taught here to be stress-tested. */
     private static Runnable engine(Engine e, Cpu c) {
-        return switch (e) {
-            case INTERP -> () -> new Interpreter(c, null).run(Long.MAX_VALUE);
-        };
+        if (e == Engine.INTERP) return () -> new Interpreter(c, null).run(Long.MAX_VALUE);
+        throw new AssertionError("no multi-threaded runner for engine " + e);
     }
 
     private void runTwoThreads(Engine e, int... program) throws InterruptedException {
