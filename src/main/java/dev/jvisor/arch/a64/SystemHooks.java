@@ -42,6 +42,13 @@ public interface SystemHooks {
         throw new UndefinedInstruction();
     }
 
+    /**
+     * IC IVAU ({@code all} false: the line holding {@code va}) or IC IALLU/IALLUIS ({@code all} true, {@code va}
+     * unused). The interpreter keeps no decoded-code cache that could go stale, so by default nothing happens; a
+     * translator overrides this to drop the translations of the affected code.
+     */
+    default void instructionCacheInvalidate(Cpu cpu, long va, boolean all) {}
+
     /** WFI/WFE at {@code pc}: the engine's thread may block here until something happens. */
     default long waitForInterrupt(Cpu cpu, long pc) {
         Thread.onSpinWait();
