@@ -4,6 +4,8 @@ import dev.jvisor.arch.a64.A64Harness.Engine;
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.SystemHooks;
+import dev.jvisor.engine.dbt.CodeCache;
+import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.memory.FlatMemory;
 import dev.jvisor.memory.HostMemory;
@@ -31,6 +33,7 @@ class LoadStoreStressTest {
 
     private final MemorySegment ram = HostMemory.reserve(SIZE, false);
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    private final CodeCache codeCache = new CodeCache();
 
     LoadStoreStressTest() {
         for (int i = 0; i <= 2 * ITERATIONS; i++) ram.set(ValueLayout.JAVA_INT_UNALIGNED, INCREMENT + 4L * i, i + 1);
@@ -61,10 +64,15 @@ class LoadStoreStressTest {
         return c;
     }
 
-    /** The guest thread's run loop on engine {@code e}; a new engine has to be taught here to be stress-tested. */
-    private static Runnable engine(Engine e, Cpu c) {
-        if (e == Engine.INTERP) return () -> new Interpreter(c, null).run(Long.MAX_VALUE);
-        throw new AssertionError("no multi-threaded runner for engine " + e);
+    /** The guest thread's run loop on engine {@code e}; the translator's vCPUs share one code cache. */
+    private Runnable engine(Engine e, Cpu c) {
+        return switch (e) {
+            case INTERP -> () -> new Interpreter(c, null).run(Long.MAX_VALUE);
+            case DBT -> {
+                DbtEngine dbt = new DbtEngine(c, codeCache, null, 1);
+                yield dbt::run;
+            }
+        };
     }
 
     private void runTwoThreads(Engine e, int... program) throws InterruptedException {
