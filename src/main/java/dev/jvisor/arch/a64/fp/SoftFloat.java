@@ -786,7 +786,8 @@ public final class SoftFloat {
             }
             fraction = fraction << 1 & ((1L << 52) - 1);
         }
-        int scaled = (exp & 1) == 0 ? (int) (128 | fraction >>> 45) : (int) (256 | fraction >>> 44);
+        // An even biased exponent means a value in [0.5, 1) * 4^k, an odd one [0.25, 0.5) * 4^k.
+        int scaled = (exp & 1) == 0 ? (int) (256 | fraction >>> 44) : (int) (128 | fraction >>> 45);
         int resultExp = (3 * f.bias - 1 - exp) / 2;
         long estimate = recipSqrtEstimate(scaled);
         return (long) resultExp << f.fracBits | (estimate & 0xFF) << (f.fracBits - 8);
