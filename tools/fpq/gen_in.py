@@ -1,7 +1,7 @@
 import random, struct, sys
 from ops import OPS
-random.seed(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
-N = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+if __name__ == "__main__": random.seed(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+N = int(sys.argv[2]) if __name__ == "__main__" and len(sys.argv) > 2 else 40
 FMT = {'h': (5, 10), 's': (8, 23), 'd': (11, 52)}
 
 def mk(f, sign, exp, frac):
@@ -68,26 +68,30 @@ def fpcr():
     if random.random() < 0.25: r |= 1 << 25
     return r
 
-for name, fmt, kind, body, nin in OPS:
-    scale = 5 if 'fix5' in name else 32 if 'fix32' in name else 64 if 'fix64' in name else 0
-    for i in range(N):
-        if fmt[0] == 'i':
-            a, b, c = integer(fmt[1]), 0, 0
-        else:
-            if kind in ('w', 'x') or (kind == 'f' and 'fcvt' in name and name[4] in 'npmza') and random.random() < 0.6:
-                a = fbits_value(fmt, scale)
-            else:
-                a = value(fmt)
-            b, c = value(fmt), value(fmt)
-            if nin >= 2 and random.random() < 0.25:
-                # nearly equal magnitudes: cancellation and ties
-                b = a ^ random.getrandbits(3) ^ (random.getrandbits(1) << (FMT[fmt][0] + FMT[fmt][1]))
-            if nin == 3 and random.random() < 0.3 and fmt == 'd':
-                # c close to -(a*b) to provoke massive cancellation in the fused forms
-                x = struct.unpack('<d', struct.pack('<Q', a))[0]; y = struct.unpack('<d', struct.pack('<Q', b))[0]
-                try:
-                    p = -(x * y)
-                    c = struct.unpack('<Q', struct.pack('<d', p))[0] ^ random.getrandbits(2)
-                except OverflowError:
-                    pass
-        print(name, hex(fpcr())[2:], hex(a)[2:], hex(b)[2:], hex(c)[2:])
+def main():
+  for name, fmt, kind, body, nin in OPS:
+      scale = 5 if 'fix5' in name else 32 if 'fix32' in name else 64 if 'fix64' in name else 0
+      for i in range(N):
+          if fmt[0] == 'i':
+              a, b, c = integer(fmt[1]), 0, 0
+          else:
+              if kind in ('w', 'x') or (kind == 'f' and 'fcvt' in name and name[4] in 'npmza') and random.random() < 0.6:
+                  a = fbits_value(fmt, scale)
+              else:
+                  a = value(fmt)
+              b, c = value(fmt), value(fmt)
+              if nin >= 2 and random.random() < 0.25:
+                  # nearly equal magnitudes: cancellation and ties
+                  b = a ^ random.getrandbits(3) ^ (random.getrandbits(1) << (FMT[fmt][0] + FMT[fmt][1]))
+              if nin == 3 and random.random() < 0.3 and fmt == 'd':
+                  # c close to -(a*b) to provoke massive cancellation in the fused forms
+                  x = struct.unpack('<d', struct.pack('<Q', a))[0]; y = struct.unpack('<d', struct.pack('<Q', b))[0]
+                  try:
+                      p = -(x * y)
+                      c = struct.unpack('<Q', struct.pack('<d', p))[0] ^ random.getrandbits(2)
+                  except OverflowError:
+                      pass
+          print(name, hex(fpcr())[2:], hex(a)[2:], hex(b)[2:], hex(c)[2:])
+
+if __name__ == '__main__':
+    main()
