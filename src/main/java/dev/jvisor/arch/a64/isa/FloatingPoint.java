@@ -51,7 +51,7 @@ public final class FloatingPoint {
         b.row("FCMP", TY + " Rm:5 00 1000 Rn:5 e:1 z:1 000", FloatingPoint::fcmp,
             fp("fcmp{?e:e} {Rn:f}, {?z:#0.0}{?!z:{Rm:f}}"));
         b.row("FCCMP", TY + " Rm:5 cond:4 01 Rn:5 e:1 nzcv:4", FloatingPoint::fccmp,
-            fp("fccmp{?e:e} {Rn:f}, {Rm:f}, {#nzcv}, {cond:cond}"));
+            fp("fccmp{?e:e} {Rn:f}, {Rm:f}, {#x:nzcv}, {cond:cond}"));
         b.row("FCSEL", TY + " Rm:5 cond:4 11 Rn:5 Rd:5", FloatingPoint::fcsel, fp("fcsel {Rd:f}, {Rn:f}, {Rm:f}, {cond:cond}"));
         b.row("FMOV_imm", TY + " imm8:8 100 00000 Rd:5", FloatingPoint::fmovImm,
             (r, i, pc) -> fp("fmov {Rd:f}, #").text(r, i, pc) + immText(i));
