@@ -76,8 +76,56 @@ public abstract class CpuMemory {
         if (execTag[i] == page) execTag[i] = -1;
     }
 
-    /** Called before a page enters the write TLB; engines that cache translated code hook it to track code pages. */
-    protected void onWritablePage(long va, long addend) {}
+    /**
+     * Told before a guest page becomes writable through this TLB, so that a translator can drop the code it
+     * translated from that page (self-modifying code). Pages are named by their host offset, so aliases of one
+     * physical page are one page here.
+     */
+    public interface CodeWatcher {
+        /** The page at {@code hostPage} is about to be written. */
+        void beforeWrite(long hostPage);
+
+        /** IC IVAU/IC IALLU: the guest says instructions at {@code hostPage} (or anywhere, if all) may have changed. */
+        void invalidate(long hostPage, boolean all);
+    }
+
+    private CodeWatcher codeWatcher;
+
+    public final void setCodeWatcher(CodeWatcher watcher) {
+        this.codeWatcher = watcher;
+        flushTlb();
+    }
+
+    /**
+     * Drops write permission from every TLB entry that maps to {@code hostPage}, so the next store there goes through
+     * {@link CodeWatcher#beforeWrite}. Called when code is translated from that page.
+     */
+    public final void protectCodePage(long hostPage) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (writeTag[i] != -1 && writeAdd[i] + (writeTag[i] << PAGE_SHIFT) == hostPage) writeTag[i] = -1;
+        }
+    }
+
+    /** IC IVAU on {@code va}: translations from that page must go. A no-op for engines that translate nothing. */
+    public final void invalidateCode(long va, boolean all) {
+        if (codeWatcher == null) return;
+        if (all) {
+            codeWatcher.invalidate(0, true);
+            return;
+        }
+        long addend;
+        try {
+            addend = translatePage(va, Access.READ);
+        } catch (MemoryFault f) {
+            return; // IC IVAU of an unmapped address only matters if it would fault; the caller decides that.
+        }
+        if (addend != IO) codeWatcher.invalidate(addend + (va & ~PAGE_MASK), false);
+    }
+
+    /** Host offset of the page holding {@code va} as the instruction fetch sees it. */
+    public final long codeHostPage(long va) {
+        return codeAddend(va) + (va & ~PAGE_MASK);
+    }
 
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
@@ -86,7 +134,11 @@ public abstract class CpuMemory {
         int i = (int) page & TLB_MASK;
         switch (access) {
             case READ -> { readTag[i] = page; readAdd[i] = addend; }
-            case WRITE -> { onWritablePage(va, addend); writeTag[i] = page; writeAdd[i] = addend; }
+            case WRITE -> {
+                if (codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
+                writeTag[i] = page;
+                writeAdd[i] = addend;
+            }
             case EXECUTE -> { execTag[i] = page; execAdd[i] = addend; }
         }
         return addend;
