@@ -15,10 +15,10 @@ import java.util.List;
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Run a static AArch64 Linux program (ET_EXEC or static-pie) in user mode.")
 public final class UserCommand implements java.util.concurrent.Callable<Integer> {
-    /** The execution engines; dbt is reserved for the binary translator. */
+    /** The execution engines: the binary translator (with the interpreter as its first tier), or the interpreter alone. */
     enum EngineChoice { interp, dbt }
 
-    @Option(names = "--engine", defaultValue = "interp", paramLabel = "ENGINE",
+    @Option(names = "--engine", defaultValue = "dbt", paramLabel = "ENGINE",
             description = "Execution engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     EngineChoice engine;
 
@@ -45,8 +45,7 @@ public final class UserCommand implements java.util.concurrent.Callable<Integer>
     static Engine engineFor(EngineChoice choice) {
         return switch (choice) {
             case interp -> Engine.INTERPRETER;
-            case dbt -> throw new UserError("engine 'dbt' is not available yet (the binary translator is not built); "
-                    + "use --engine interp");
+            case dbt -> Engine.translator();
         };
     }
 }

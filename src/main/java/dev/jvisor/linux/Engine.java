@@ -1,6 +1,8 @@
 package dev.jvisor.linux;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.engine.dbt.CodeCache;
+import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
 
 /**
@@ -18,4 +20,14 @@ public interface Engine {
     }
 
     Engine INTERPRETER = (cpu, tracer) -> new Interpreter(cpu, tracer)::run;
+
+    /**
+     * The binary translator, with one code cache for all the threads of a process. With a tracer every instruction
+     * must be seen, so nothing is translated and the translator's interpreter tier runs everything.
+     */
+    static Engine translator() {
+        CodeCache cache = new CodeCache();
+        return (cpu, tracer) -> new DbtEngine(cpu, cache, tracer,
+                tracer == null ? DbtEngine.DEFAULT_HOT_THRESHOLD : Integer.MAX_VALUE)::run;
+    }
 }
