@@ -1,6 +1,5 @@
 package dev.jvisor.cli;
 
-import dev.jvisor.linux.Engine;
 import dev.jvisor.linux.LinuxProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,6 +15,10 @@ import java.util.List;
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     static final String RESOURCE = "/dev/jvisor/demo/demo";
 
+    @Option(names = "--engine", defaultValue = "dbt", paramLabel = "ENGINE",
+            description = "Execution engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    UserCommand.EngineChoice engine;
+
     @Option(names = "--stats", description = "At exit, print instructions executed, wall time and MIPS to stderr.")
     boolean stats;
 
@@ -24,7 +27,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     @Override
     public Integer call() {
-        return LinuxProcess.run("demo", image(), List.of("demo"), LinuxProcess.Options.host(Engine.INTERPRETER, trace, stats));
+        return LinuxProcess.run("demo", image(), List.of("demo"), LinuxProcess.Options.host(UserCommand.engineFor(engine), trace,
+                stats));
     }
 
     /** The embedded ELF. */

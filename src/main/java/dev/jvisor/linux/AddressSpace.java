@@ -140,8 +140,33 @@ public final class AddressSpace {
         changed();
     }
 
+    /**
+     * A memory view of this space whose code watcher is the translator's cache (engines attach every thread's view
+     * to one cache per space), used to drop translations of pages whose mapping changes.
+     */
+    private UserMemory codeView;
+
+    synchronized void registerView(UserMemory view) {
+        if (codeView == null) codeView = view;
+    }
+
+    /** Translated code from executable pages in the range must not outlive their mapping. */
+    private void dropCode(long start, long length) {
+        if (codeView == null) return;
+        for (long a = start; a < start + length; a += PAGE) {
+            if ((pagePerms(a) & PROT_EXEC) != 0) codeView.invalidateCode(a, false);
+        }
+    }
+
+    /** madvise(MADV_DONTNEED): the pages stay mapped and read as zero from now on. */
+    synchronized void discard(long start, long length) {
+        dropCode(start, length);
+        ram.discard(start, length);
+    }
+
     private void unmapPages(long start, long length) {
         if (length == 0) return;
+        dropCode(start, length);
         ram.discard(start, length);
         setPerms(start, length, 0);
         removeRange(start, start + length);
@@ -155,6 +180,7 @@ public final class AddressSpace {
             int old = pagePerms(a);
             if ((old & SHARED_FILE_COPY) != 0 && (p & PROT_WRITE) != 0) throw new Errno(Errno.EACCES);
         }
+        if ((p & PROT_EXEC) == 0) dropCode(start, length);
         for (long a = start; a < start + length; a += PAGE) {
             int i = (int) (a >>> CpuMemory.PAGE_SHIFT);
             perms[i] = (byte) (MAPPED | (perms[i] & SHARED_FILE_COPY) | p);

@@ -6,13 +6,21 @@ import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
 
 /**
- * How guest instructions get executed: the interpreter today, the binary translator later. An engine prepares a
- * runner per guest thread; the user-mode run loop calls it with an instruction budget and regains control when the
- * budget is spent or {@link Cpu#exitRequest} is set (signals, mapping changes, exit).
+ * How guest instructions get executed: the interpreter, or the binary translator with the interpreter as its first
+ * tier. An engine prepares a runner per guest thread; the user-mode run loop calls it with an instruction budget and
+ * regains control when the budget is spent or {@link Cpu#exitRequest} is set (signals, mapping changes, exit).
  */
 @FunctionalInterface
 public interface Engine {
     Runner start(Cpu cpu, Interpreter.InstructionTracer tracer);
+
+    /**
+     * The engine for another address space (a forked child, or the program execve loads): translations belong to
+     * the memory they were made from, so a translator starts an empty code cache there.
+     */
+    default Engine forNewAddressSpace() {
+        return this;
+    }
 
     interface Runner {
         /** Runs at most {@code budget} instructions; returns how many retired. */
@@ -26,8 +34,22 @@ public interface Engine {
      * must be seen, so nothing is translated and the translator's interpreter tier runs everything.
      */
     static Engine translator() {
+        return translator(DbtEngine.DEFAULT_HOT_THRESHOLD);
+    }
+
+    /** The translator, translating code once it has started {@code hotThreshold} times (1: on first sight). */
+    static Engine translator(int hotThreshold) {
         CodeCache cache = new CodeCache();
-        return (cpu, tracer) -> new DbtEngine(cpu, cache, tracer,
-                tracer == null ? DbtEngine.DEFAULT_HOT_THRESHOLD : Integer.MAX_VALUE)::run;
+        return new Engine() {
+            @Override
+            public Runner start(Cpu cpu, Interpreter.InstructionTracer tracer) {
+                return new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE)::run;
+            }
+
+            @Override
+            public Engine forNewAddressSpace() {
+                return translator(hotThreshold);
+            }
+        };
     }
 }

@@ -62,6 +62,8 @@ public final class LinuxProcess {
     static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
     volatile AddressSpace space;
+    /** The engine for {@link #space}: replaced with it, so translations never outlive the memory they came from. */
+    private volatile Engine engine;
     final FdTable fds;
     final Signals signals = new Signals(this);
     final Futexes futexes = new Futexes();
@@ -97,6 +99,7 @@ public final class LinuxProcess {
         this.parent = null;
         this.family = new Family(pid);
         this.space = new AddressSpace();
+        this.engine = options.engine().forNewAddressSpace();
         this.fds = new FdTable();
         this.cwd = Path.of("").toAbsolutePath();
         family.processes.put(pid, this);
@@ -111,6 +114,7 @@ public final class LinuxProcess {
         this.executable = parent.executable;
         this.pid = family.nextId.getAndIncrement();
         this.space = parent.space.forkCopy();
+        this.engine = parent.engine.forNewAddressSpace();
         this.fds = parent.fds.copy();
         this.trampoline = parent.trampoline;
         this.signals.copyActionsFrom(parent.signals);
@@ -142,7 +146,7 @@ public final class LinuxProcess {
         GuestThread main = new GuestThread(this, pid, new UserMemory(space));
         prepare(main, space, image, program, argv, environment());
         space.setOnChange(this::kickAll);
-        main.start(options.engine(), tracer());
+        main.start(engine, tracer());
         // Every guest thread gets a platform thread of its own: if one ends the process while another is blocked
         // in a host read, nothing waits for that one.
         launch(main);
@@ -247,7 +251,7 @@ public final class LinuxProcess {
         child.cpu.pc = creator.cpu.pc + 4;
         child.setBlocked(creator.blocked());
         child.name = creator.name;
-        child.start(options.engine(), tracer());
+        child.start(engine, tracer());
     }
 
     void launch(GuestThread child) {
@@ -400,8 +404,10 @@ public final class LinuxProcess {
         main.inheritPending(t);
         signals.resetHandlersForExec();
         fds.closeOnExec();
-        main.start(options.engine(), tracer());
+        Engine freshEngine = engine.forNewAddressSpace();
+        main.start(freshEngine, tracer());
         synchronized (this) {
+            engine = freshEngine;
             for (GuestThread o : threads) {
                 o.exited = true;
                 o.kick();

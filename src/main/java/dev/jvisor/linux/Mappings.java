@@ -126,7 +126,7 @@ final class Mappings {
         long length = AddressSpace.pageUp(len);
         if (length == 0) return 0;
         if (!s.fullyMapped(addr, length)) throw new Errno(Errno.ENOMEM);
-        if (advice == MADV_DONTNEED) s.ram().discard(addr, length);
+        if (advice == MADV_DONTNEED) s.discard(addr, length);
         return 0;
     }
 }

@@ -16,6 +16,7 @@ public final class UserMemory extends CpuMemory {
         super(space.ram().segment());
         this.space = space;
         this.seenEpoch = space.epoch();
+        space.registerView(this);
     }
 
     public AddressSpace space() {

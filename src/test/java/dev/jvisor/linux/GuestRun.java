@@ -28,14 +28,27 @@ final class GuestRun {
         this.messages = messages;
     }
 
+    /** The engines every program test runs on; the translator translates everything on first sight. */
+    enum Kind {
+        INTERP, DBT;
+
+        Engine engine() {
+            return this == INTERP ? Engine.INTERPRETER : Engine.translator(1);
+        }
+    }
+
     static GuestRun run(Path program, String stdin, String... args) {
+        return run(Kind.INTERP, program, stdin, args);
+    }
+
+    static GuestRun run(Kind kind, Path program, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(),
                 msg = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(List.of(args));
         InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-        var options = new LinuxProcess.Options(Engine.INTERPRETER, CpuModel.max(), false, false, in, out, err, false,
+        var options = new LinuxProcess.Options(kind.engine(), CpuModel.max(), false, false, in, out, err, false,
                 new PrintStream(msg, true, StandardCharsets.UTF_8), Map.of("PATH", "/bin:/usr/bin", "LC_ALL", "C"));
         int status = LinuxProcess.run(program, argv, options);
         return new GuestRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
@@ -62,7 +75,18 @@ final class GuestRun {
     }
 
     /** Compiles resource {@code name}.c with the cross compiler into {@code dir}; returns the executable. */
-    static Path compile(Path dir, String name, String... extra) throws IOException, InterruptedException {
+    private static final Map<String, Path> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static synchronized Path compile(Path dir, String name, String... extra) throws IOException, InterruptedException {
+        String key = dir + "/" + name + String.join(" ", extra);
+        Path done = BUILT.get(key);
+        if (done != null && Files.exists(done)) return done;
+        done = build(dir, name, extra);
+        BUILT.put(key, done);
+        return done;
+    }
+
+    private static Path build(Path dir, String name, String... extra) throws IOException, InterruptedException {
         boolean pie = List.of(extra).contains("-static-pie");
         Path src = dir.resolve(name + ".c"), exe = dir.resolve(pie ? name + "-pie" : name);
         try (InputStream in = GuestRun.class.getResourceAsStream(name + ".c")) {

@@ -2,7 +2,8 @@ package dev.jvisor.linux;
 
 import dev.jvisor.arch.a64.CpuModel;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real glibc programs (compiled by aarch64-linux-gnu-gcc -static) exercising the user-mode layer: signals and
+ * Real glibc programs, on every engine, (compiled by aarch64-linux-gnu-gcc -static) exercising the user-mode layer: signals and
  * frames, threads and futexes, files, memory mappings and the ways a process ends. Skipped when the cross compiler
  * or the instruction sections are missing.
  */
@@ -27,9 +28,10 @@ class LinuxProgramsTest {
         assumeTrue(GuestRun.isaPresent(), "instruction sections not merged yet");
     }
 
-    @Test
-    void signalsFramesAndSigreturn() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "signals"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void signalsFramesAndSigreturn(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "signals"), "");
         assertEquals("""
                 SIGSEGV accerr=1 addr-ok=1
                 SIGSEGV maperr=1 addr-ok=1
@@ -42,17 +44,19 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void pthreadsWithFutexes() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "threads", "-pthread"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void pthreadsWithFutexes(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "threads", "-pthread"), "");
         assertEquals("counter=80000 atomic=80000 results=1004 main-tls=7\n", r.stdout, r.messages);
         assertEquals(0, r.status);
     }
 
-    @Test
-    void fileSystemCalls() throws Exception {
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void fileSystemCalls(GuestRun.Kind engine) throws Exception {
         Path work = Files.createDirectories(dir.resolve("files-work"));
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "files"), "", work.toString());
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "files"), "", work.toString());
         assertEquals("""
                 writev=12
                 lseek=0
@@ -72,9 +76,10 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void memoryMappings() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "memory"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void memoryMappings(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "memory"), "");
         assertEquals("""
                 sbrk grew=1
                 noreplace=1 errno-eexist=1
@@ -86,29 +91,32 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void exitStatuses() throws Exception {
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void exitStatuses(GuestRun.Kind engine) throws Exception {
         Path exe = GuestRun.compile(dir, "exits");
-        assertEquals(3, GuestRun.run(exe, "").status);
-        assertEquals(42, GuestRun.run(exe, "", "exit").status);
-        assertEquals(128 + 15, GuestRun.run(exe, "", "term").status);
-        assertEquals(128 + 6, GuestRun.run(exe, "", "abort").status);
-        assertEquals(128 + 11, GuestRun.run(exe, "", "segv").status);
-        assertEquals(128 + 13, GuestRun.run(exe, "", "pipe").status);
+        assertEquals(3, GuestRun.run(engine, exe, "").status);
+        assertEquals(42, GuestRun.run(engine, exe, "", "exit").status);
+        assertEquals(128 + 15, GuestRun.run(engine, exe, "", "term").status);
+        assertEquals(128 + 6, GuestRun.run(engine, exe, "", "abort").status);
+        assertEquals(128 + 11, GuestRun.run(engine, exe, "", "segv").status);
+        assertEquals(128 + 13, GuestRun.run(engine, exe, "", "pipe").status);
     }
 
-    @Test
-    void undefinedInstructionWithoutHandlerPrintsOneLine() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "exits"), "", "ill");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void undefinedInstructionWithoutHandlerPrintsOneLine(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "exits"), "", "ill");
         assertEquals(132, r.status);
         String[] lines = r.messages.split("\n");
         assertEquals(1, lines.length, r.messages);
         assertTrue(lines[0].matches("jvisor: illegal instruction 0x00000000 \\(.+\\) at pc 0x[0-9a-f]+"), lines[0]);
     }
 
-    @Test
-    void initialProcessStateAndIdRegisters() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "process"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void initialProcessStateAndIdRegisters(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "process"), "");
         CpuModel m = CpuModel.max();
         assertEquals(String.format("""
                 pagesz=4096 phent=56 base=0 secure=0 clktck=100
@@ -129,9 +137,10 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void signalsBetweenThreadsRestartsAndHandlerFlags() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "async", "-pthread"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void signalsBetweenThreadsRestartsAndHandlerFlags(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "async", "-pthread"), "");
         assertEquals("""
                 no-restart: read=-1 eintr=1 hits=1
                 restart: read=1 byte=z hits=2
@@ -146,9 +155,10 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void futexOperations() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "futex", "-pthread"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void futexOperations(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "futex", "-pthread"), "");
         assertEquals("""
                 wait wrong value: -1 eagain=1
                 wait timeout: -1 etimedout=1
@@ -164,9 +174,10 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void forkExecveSpawnAndWait() throws Exception {
-        GuestRun r = GuestRun.run(GuestRun.compile(dir, "spawn"), "");
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void forkExecveSpawnAndWait(GuestRun.Kind engine) throws Exception {
+        GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "spawn"), "");
         assertEquals("""
                 child sees global=2 ppid-ok=1; parent global=1 waited-right=1 exited=1 code=5
                 signaled=1 sig=15
@@ -180,31 +191,34 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
-    @Test
-    void busyboxShellPipelinesAndJobs() throws Exception {
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void busyboxShellPipelinesAndJobs(GuestRun.Kind engine) throws Exception {
         Path bb = Path.of("/tmp/jvcache/pkg/busybox-static_arm64/bin/busybox");
         assumeTrue(Files.isRegularFile(bb), "arm64 busybox not unpacked");
-        GuestRun r = GuestRun.run(bb, "", "sh", "-c",
+        GuestRun r = GuestRun.run(engine, bb, "", "sh", "-c",
                 "printf 'b\\na\\nc\\n' | sort | head -2; x=$(echo sub | tr a-z A-Z); echo $x; "
                         + "(exit 3) & wait $!; echo \"bg=$?\"; trap 'echo usr1' USR1; kill -USR1 $$; echo end");
         assertEquals("a\nb\nSUB\nbg=3\nusr1\nend\n", r.stdout, r.messages);
         assertEquals(0, r.status);
     }
 
-    @Test
-    void staticPieRunsAtItsChosenBase() throws Exception {
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void staticPieRunsAtItsChosenBase(GuestRun.Kind engine) throws Exception {
         Path exe = GuestRun.compile(dir, "exits", "-static-pie");
-        assertEquals(42, GuestRun.run(exe, "", "exit").status);
-        assertEquals(128 + 11, GuestRun.run(exe, "", "segv").status);
+        assertEquals(42, GuestRun.run(engine, exe, "", "exit").status);
+        assertEquals(128 + 11, GuestRun.run(engine, exe, "", "segv").status);
     }
 
-    @Test
-    void stdinReachesTheGuest() throws Exception {
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void stdinReachesTheGuest(GuestRun.Kind engine) throws Exception {
         Path bb = Path.of("/tmp/jvcache/pkg/busybox-static_arm64/bin/busybox");
         assumeTrue(Files.isRegularFile(bb), "arm64 busybox not unpacked");
-        GuestRun r = GuestRun.run(bb, "pear\napple\nfig\n", "sort");
+        GuestRun r = GuestRun.run(engine, bb, "pear\napple\nfig\n", "sort");
         assertEquals("apple\nfig\npear\n", r.stdout, r.messages);
-        GuestRun sh = GuestRun.run(bb, "", "sh", "-c", "echo $((6*7)) >&2; exit 5");
+        GuestRun sh = GuestRun.run(engine, bb, "", "sh", "-c", "echo $((6*7)) >&2; exit 5");
         assertEquals("42\n", sh.stderr);
         assertEquals(5, sh.status);
     }

@@ -114,12 +114,6 @@ class LoaderErrorsTest {
     }
 
     @Test
-    void dbtEngineIsNotThereYet() throws Exception {
-        Path ok = file("ok", elf(ElfLoader.EM_AARCH64, 2, -1, new byte[8]));
-        assertOneLine(jvisor("user", "--engine", "dbt", ok.toString()), "engine 'dbt' is not available");
-    }
-
-    @Test
     void unknownEngineIsAUsageError() {
         Result r = jvisor("user", "--engine", "jit", "x");
         assertEquals(2, r.status, r.err);
