@@ -313,6 +313,25 @@ public final class AddressSpace {
         }
     }
 
+    /**
+     * How many of the {@code length} bytes at {@code va} can be accessed before the first page that does not allow
+     * {@code need}: a transfer stops there, as Linux's copy to or from user memory does. EFAULT if none can.
+     */
+    int accessiblePrefix(long va, int length, int need) {
+        if (length == 0) return 0;
+        if (va < 0 || va >= size) throw new Errno(Errno.EFAULT);
+        long end = Math.min(va + length, size);
+        long a = pageDown(va);
+        while (a < end) {
+            int p = pagePerms(a);
+            if ((p & MAPPED) == 0 || (p & need) != need) break;
+            a += PAGE;
+        }
+        long ok = Math.min(a, end) - va;
+        if (ok <= 0) throw new Errno(Errno.EFAULT);
+        return (int) ok;
+    }
+
     /** A direct buffer over guest memory, for I/O straight into or out of it. */
     ByteBuffer buffer(long va, int length, int need) {
         check(va, length, need);

@@ -21,7 +21,9 @@ final class Mappings {
     static long mmap(GuestThread t, long addr, long len, int prot, int flags, int fd, long offset) {
         AddressSpace s = t.process.space;
         int type = flags & 3;
-        if (len == 0 || type == 0 || (offset & (AddressSpace.PAGE - 1)) != 0) throw new Errno(Errno.EINVAL);
+        if (len == 0 || type == 0 || offset < 0 || (offset & (AddressSpace.PAGE - 1)) != 0) {
+            throw new Errno(Errno.EINVAL);
+        }
         if ((prot & ~7) != 0) throw new Errno(Errno.EINVAL);
         long length = AddressSpace.pageUp(len);
         if (length <= 0 || length > s.size()) throw new Errno(Errno.ENOMEM);

@@ -60,6 +60,8 @@ final class Syscalls {
             case 36 -> symlinkat(p, a0, (int) a1, a2);
             case 37 -> linkat(p, (int) a0, a1, (int) a2, a3, (int) a4);
             case 38 -> renameat(p, (int) a0, a1, (int) a2, a3, 0);
+            case 43 -> statfs(p, path(p, AT_FDCWD, a0), a1);
+            case 44 -> statfs(p, p.fds.get((int) a0).path(), a1);
             case 45 -> truncatePath(p, a0, a1);
             case 46 -> { p.fds.get((int) a0).truncate(a1); yield 0; }
             case 48 -> faccessat(p, (int) a0, a1, (int) a2, 0);
@@ -157,6 +159,14 @@ final class Syscalls {
     private static long unimplemented(LinuxProcess p, int nr) {
         p.warnOnce("unimplemented syscall " + nr + " (" + SyscallNames.name(nr) + ")");
         return -Errno.ENOSYS;
+    }
+
+    /**
+     * A transfer size as Linux treats a size_t: anything above the per-call limit (including what would be negative
+     * as a signed number) is cut down to the limit.
+     */
+    private static int count(long requested, int limit) {
+        return requested < 0 || requested > limit ? limit : (int) requested;
     }
 
     static Path path(LinuxProcess p, int dirfd, long va) {
@@ -306,23 +316,25 @@ final class Syscalls {
     private static long read(GuestThread t, int fd, long buf, long count) {
         OpenFile f = t.process.fds.get(fd);
         if (f instanceof DirectoryFile) throw new Errno(Errno.EISDIR);
-        int n = (int) Math.min(count, IO_CHUNK);
-        return f.read(t, t.process.space.buffer(buf, n, AddressSpace.PROT_WRITE));
+        AddressSpace s = t.process.space;
+        int n = s.accessiblePrefix(buf, count(count, IO_CHUNK), AddressSpace.PROT_WRITE);
+        return f.read(t, s.buffer(buf, n, AddressSpace.PROT_WRITE));
     }
 
     private static long write(GuestThread t, int fd, long buf, long count) {
         OpenFile f = t.process.fds.get(fd);
-        int n = (int) Math.min(count, IO_CHUNK);
-        return f.write(t, t.process.space.buffer(buf, n, AddressSpace.PROT_READ));
+        AddressSpace s = t.process.space;
+        int n = s.accessiblePrefix(buf, count(count, IO_CHUNK), AddressSpace.PROT_READ);
+        return f.write(t, s.buffer(buf, n, AddressSpace.PROT_READ));
     }
 
     private static long pread(LinuxProcess p, int fd, long buf, long count, long offset) {
-        int n = (int) Math.min(count, IO_CHUNK);
+        int n = p.space.accessiblePrefix(buf, count(count, IO_CHUNK), AddressSpace.PROT_WRITE);
         return p.fds.get(fd).pread(p.space.buffer(buf, n, AddressSpace.PROT_WRITE), offset);
     }
 
     private static long pwrite(LinuxProcess p, int fd, long buf, long count, long offset) {
-        int n = (int) Math.min(count, IO_CHUNK);
+        int n = p.space.accessiblePrefix(buf, count(count, IO_CHUNK), AddressSpace.PROT_READ);
         return p.fds.get(fd).pwrite(p.space.buffer(buf, n, AddressSpace.PROT_READ), offset);
     }
 
@@ -376,7 +388,7 @@ final class Syscalls {
     private static long sendfile(GuestThread t, int outFd, int inFd, long offsetVa, long count) {
         LinuxProcess p = t.process;
         OpenFile in = p.fds.get(inFd), out = p.fds.get(outFd);
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(count, 1 << 20));
+        ByteBuffer buf = ByteBuffer.allocate(count(count, 1 << 20));
         int n;
         if (offsetVa != 0) {
             long offset = p.space.read64(offsetVa);
@@ -393,7 +405,7 @@ final class Syscalls {
 
     private static long getdents64(LinuxProcess p, int fd, long buf, long count) {
         if (!(p.fds.get(fd) instanceof DirectoryFile d)) throw new Errno(Errno.ENOTDIR);
-        int n = (int) Math.min(count, 1 << 20);
+        int n = count(count, 1 << 20);
         p.space.check(buf, n, AddressSpace.PROT_WRITE);
         ByteBuffer out = ByteBuffer.allocate(n);
         int used = d.getdents64(out);
@@ -531,6 +543,45 @@ final class Syscalls {
         } catch (IOException e) {
             throw HostErrors.errno(e);
         }
+    }
+
+    /**
+     * struct statfs from Java's FileStore: sizes, block size, read-only flag and the file system's magic number
+     * (for the types Linux programs commonly check). Inode counts are not available there and read as 0, which
+     * Linux also reports for file systems without a fixed inode table.
+     */
+    private static long statfs(LinuxProcess p, Path path, long buf) {
+        try {
+            java.nio.file.FileStore fs = Files.getFileStore(path);
+            long bsize = fs.getBlockSize();
+            ByteBuffer b = ByteBuffer.allocate(120).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(0, fsMagic(fs.type())).putLong(8, bsize).putLong(16, fs.getTotalSpace() / bsize)
+                    .putLong(24, fs.getUnallocatedSpace() / bsize).putLong(32, fs.getUsableSpace() / bsize)
+                    .putLong(64, 255).putLong(72, bsize).putLong(80, 0x20 /* ST_VALID */ | (fs.isReadOnly() ? 1 : 0));
+            p.space.write(buf, b.array());
+            return 0;
+        } catch (IOException e) {
+            throw HostErrors.errno(e);
+        }
+    }
+
+    private static long fsMagic(String type) {
+        return switch (type) {
+            case "ext2", "ext3", "ext4" -> 0xEF53;
+            case "tmpfs" -> 0x01021994;
+            case "xfs" -> 0x58465342;
+            case "btrfs" -> 0x9123683EL;
+            case "overlay" -> 0x794C7630;
+            case "proc" -> 0x9FA0;
+            case "sysfs" -> 0x62656572;
+            case "nfs", "nfs4" -> 0x6969;
+            case "vfat" -> 0x4D44;
+            case "9p" -> 0x01021997;
+            case "virtiofs" -> 0x6A656A63;
+            case "devtmpfs" -> 0x01021994;
+            case "zfs" -> 0x2FC12FC1;
+            default -> 0;
+        };
     }
 
     private static long truncatePath(LinuxProcess p, long pathVa, long length) {
@@ -673,7 +724,7 @@ final class Syscalls {
     }
 
     private static long getrandom(LinuxProcess p, long buf, long count) {
-        int n = (int) Math.min(count, 1 << 25);
+        int n = count(count, 1 << 25);
         byte[] b = new byte[n];
         RANDOM.nextBytes(b);
         p.space.write(buf, b);
@@ -905,6 +956,7 @@ final class Syscalls {
     private static long kill(GuestThread t, int pid, int sig) {
         LinuxProcess p = t.process;
         if (sig < 0 || sig > Signals.NSIG) throw new Errno(Errno.EINVAL);
+        if (pid == Integer.MIN_VALUE) throw new Errno(Errno.ESRCH);
         LinuxProcess target = pid == 0 || pid == -1 || pid == -HostInfo.procStatField(5) ? p
                 : p.relative(Math.abs(pid));
         if (target == null) throw new Errno(ProcessHandle.of(Math.abs(pid)).isPresent() ? Errno.EPERM : Errno.ESRCH);

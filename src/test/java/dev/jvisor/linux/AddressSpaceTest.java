@@ -109,4 +109,16 @@ class AddressSpaceTest {
         Errno e = assertThrows(Errno.class, () -> space.readCString(0x70000 + P - 2, 100));
         assertEquals(Errno.EFAULT, e.errno);
     }
+
+    @Test
+    void transfersStopAtTheFirstInaccessiblePage() {
+        space.mapZero(0x90000, 2 * P, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
+        space.mapZero(0x90000 + 2 * P, P, AddressSpace.PROT_READ);
+        assertEquals(100, space.accessiblePrefix(0x90010, 100, AddressSpace.PROT_WRITE));
+        assertEquals(2 * P - 0x10, space.accessiblePrefix(0x90010, 1 << 30, AddressSpace.PROT_WRITE));
+        assertEquals(3 * P - 0x10, space.accessiblePrefix(0x90010, 1 << 30, AddressSpace.PROT_READ));
+        Errno e = assertThrows(Errno.class,
+                () -> space.accessiblePrefix(0x90000 + 2 * P, 10, AddressSpace.PROT_WRITE));
+        assertEquals(Errno.EFAULT, e.errno);
+    }
 }
