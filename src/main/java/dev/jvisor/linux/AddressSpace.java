@@ -59,8 +59,54 @@ public final class AddressSpace {
         c.ranges.putAll(ranges);
         c.brkStart = brkStart;
         c.brkCurrent = brkCurrent;
+        c.imageStart = imageStart;
+        c.names.putAll(names);
+        c.imageEnd = imageEnd;
         for (Map.Entry<Long, Long> e : ranges.entrySet()) c.ram.copyFrom(ram, e.getKey(), e.getValue() - e.getKey());
         return c;
+    }
+
+    /** Names of special single mappings (the sigreturn page), by start address, for /proc/self/maps. */
+    private final Map<Long, String> names = new java.util.HashMap<>();
+
+    synchronized void name(long start, String name) {
+        names.put(start, name);
+    }
+
+    /** Where the program image lies, for naming it in /proc/self/maps. */
+    private long imageStart, imageEnd;
+
+    synchronized void setImage(long start, long end) {
+        imageStart = start;
+        imageEnd = end;
+    }
+
+    /**
+     * /proc/self/maps: runs of pages with the same permissions, named where jvisor knows what they are. File
+     * mappings are copies here, so no line names a file but the program's own.
+     */
+    synchronized String describeMappings(java.nio.file.Path executable) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<Long, Long> e : ranges.entrySet()) {
+            long a = e.getKey();
+            while (a < e.getValue()) {
+                int p = pagePerms(a) & 7;
+                long b = a + PAGE;
+                // Split where Linux would have separate areas: the end of the image and the start of the heap.
+                while (b < e.getValue() && (pagePerms(b) & 7) == p && b != imageEnd && b != brkStart) b += PAGE;
+                String name = names.getOrDefault(a, "");
+                if (a >= imageStart && b <= imageEnd) name = executable.toString();
+                else if (a >= brkStart && b <= pageUp(brkCurrent)) name = "[heap]";
+                else if (b == stackTop) name = "[stack]";
+                out.append(String.format("%08x-%08x %c%c%cp 00000000 00:00 0", a, b,
+                        (p & PROT_READ) != 0 ? 'r' : '-', (p & PROT_WRITE) != 0 ? 'w' : '-',
+                        (p & PROT_EXEC) != 0 ? 'x' : '-'));
+                if (!name.isEmpty()) out.append(" ".repeat(19)).append(name);
+                out.append('\n');
+                a = b;
+            }
+        }
+        return out.toString();
     }
 
     /** Gives the whole reservation back to the host once no thread can touch it any more. */
@@ -167,6 +213,7 @@ public final class AddressSpace {
     private void unmapPages(long start, long length) {
         if (length == 0) return;
         dropCode(start, length);
+        names.keySet().removeIf(k -> k >= start && k < start + length);
         ram.discard(start, length);
         setPerms(start, length, 0);
         removeRange(start, start + length);

@@ -90,6 +90,7 @@ public final class ElfLoader {
             throw new UserError(name + String.format(": segments at 0x%x..0x%x do not fit the guest address space",
                     lowMapped, highMapped));
         }
+        space.setImage(lowMapped, highMapped);
         boolean entryLoaded = false;
         for (int i = 0; i < phnum; i++) {
             int at = (int) phoff + i * PHDR_SIZE;

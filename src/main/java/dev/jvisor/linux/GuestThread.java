@@ -332,7 +332,8 @@ final class GuestThread implements SystemHooks {
 
     @Override
     public long brk(Cpu c, int imm, long pc) {
-        return force(Signals.faultInfo(Signals.SIGTRAP, Signals.TRAP_BRKPT, pc), pc, null);
+        return force(Signals.faultInfo(Signals.SIGTRAP, Signals.TRAP_BRKPT, pc), pc,
+                String.format("breakpoint (brk #0x%x) at pc 0x%x", imm, pc));
     }
 
     @Override
@@ -350,7 +351,17 @@ final class GuestThread implements SystemHooks {
             case ALIGNMENT -> Signals.faultInfo(Signals.SIGBUS, Signals.BUS_ADRALN, f.address);
             case EXTERNAL -> Signals.faultInfo(Signals.SIGBUS, 3 /* BUS_OBJERR */, f.address);
         };
-        return force(info, pc, null);
+        String what = switch (f.kind) {
+            case TRANSLATION -> "segmentation fault: nothing mapped at";
+            case PERMISSION -> "segmentation fault: " + switch (f.access) {
+                case READ -> "no read permission at";
+                case WRITE -> "no write permission at";
+                case EXECUTE -> "no execute permission at";
+            };
+            case ALIGNMENT -> "bus error: misaligned access at";
+            case EXTERNAL -> "bus error: no backing memory at";
+        };
+        return force(info, pc, String.format("%s 0x%x (pc 0x%x)", what, f.address, pc));
     }
 
     /**

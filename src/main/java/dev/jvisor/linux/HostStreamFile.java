@@ -77,6 +77,16 @@ final class HostStreamFile extends OpenFile {
         return StatInfo.of(Path.of("/proc/self/fd/" + hostFd), true);
     }
 
+    /** What /proc/self/fd/N of the host says this stream is (a tty, a file, "pipe:[...]"). */
+    String hostTarget() {
+        if (hostFd < 0) return "pipe:[" + stat().ino() + "]";
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + hostFd)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new Errno(Errno.ENOENT);
+        }
+    }
+
     @Override
     boolean isTerminal() {
         return terminalPath() != null;

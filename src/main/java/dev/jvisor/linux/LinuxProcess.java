@@ -74,6 +74,8 @@ public final class LinuxProcess {
     final LinuxProcess parent;
     private final Family family;
     volatile Path executable;
+    /** argv of the running program, for /proc/self/cmdline. */
+    private volatile List<String> arguments = List.of();
     final long startNanos = System.nanoTime();
     private final List<GuestThread> threads = new ArrayList<>();
     private final List<LinuxProcess> children = new ArrayList<>();
@@ -112,6 +114,7 @@ public final class LinuxProcess {
         this.options = parent.options;
         this.model = parent.model;
         this.executable = parent.executable;
+        this.arguments = parent.arguments;
         this.pid = family.nextId.getAndIncrement();
         this.space = parent.space.forkCopy();
         this.engine = parent.engine.forNewAddressSpace();
@@ -169,6 +172,7 @@ public final class LinuxProcess {
     /** Lays out a fresh program in {@code s}: break, stack, sigreturn page, initial stack; points {@code t} at it. */
     private void prepare(GuestThread t, AddressSpace s, ElfLoader.Image image, String execfn, List<String> argv,
                          List<String> envp) {
+        arguments = List.copyOf(argv);
         s.initBrk(image.end());
         long stackBottom = s.stackTop() - AddressSpace.STACK_SIZE;
         s.mapZero(stackBottom, AddressSpace.STACK_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
@@ -200,6 +204,7 @@ public final class LinuxProcess {
         s.mapZero(at, AddressSpace.PAGE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC);
         byte[] code = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0xD2801168).putInt(0xD4000001).array();
         s.ram().copyIn(at, code, 0, code.length);
+        s.name(at, "[sigpage]");
         return at;
     }
 
@@ -474,6 +479,10 @@ public final class LinuxProcess {
                 }
             }
         }
+    }
+
+    List<String> arguments() {
+        return arguments;
     }
 
     /** Another process of this run, by pid, for kill(). */

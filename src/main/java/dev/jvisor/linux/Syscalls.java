@@ -232,7 +232,12 @@ final class Syscalls {
     }
 
     private static long openat(LinuxProcess p, int dirfd, long pathVa, int flags, int mode) {
-        Path path = path(p, dirfd, pathVa);
+        Path path = ProcFiles.redirect(p, path(p, dirfd, pathVa));
+        OpenFile virtual = ProcFiles.open(p, path);
+        if (virtual != null) {
+            if ((flags & OpenFile.O_ACCMODE) != OpenFile.O_RDONLY) throw new Errno(Errno.EACCES);
+            return p.fds.add(virtual, (flags & O_CLOEXEC) != 0);
+        }
         if ((flags & O_TMPFILE) == O_TMPFILE) throw new Errno(Errno.EOPNOTSUPP);
         int acc = flags & OpenFile.O_ACCMODE;
         if (acc == 3) throw new Errno(Errno.EINVAL);
@@ -447,19 +452,21 @@ final class Syscalls {
         if (s.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
             return dirfd == AT_FDCWD ? StatInfo.of(p.cwd, true) : p.fds.get(dirfd).stat();
         }
-        return StatInfo.of(p.resolve(dirfd, s), (flags & AT_SYMLINK_NOFOLLOW) == 0);
+        Path path = p.resolve(dirfd, s);
+        boolean follow = (flags & AT_SYMLINK_NOFOLLOW) == 0;
+        return StatInfo.of(follow ? ProcFiles.redirect(p, path) : path, follow);
     }
 
     private static long readlinkat(LinuxProcess p, int dirfd, long pathVa, long buf, long size) {
         if (size <= 0) throw new Errno(Errno.EINVAL);
-        String s = p.space.readCString(pathVa, PATH_MAX);
+        Path path = path(p, dirfd, pathVa);
+        String ours = ProcFiles.readlink(p, path);
         byte[] target;
-        if (s.equals("/proc/self/exe") || s.equals("/proc/" + p.pid + "/exe")) {
-            // Our own /proc/self/exe is the JVM; the guest means its program.
-            target = LinuxProcess.utf8(p.executable.toString());
+        if (ours != null) {
+            target = LinuxProcess.utf8(ours);
         } else {
             try {
-                target = LinuxProcess.utf8(Files.readSymbolicLink(p.resolve(dirfd, s)).toString());
+                target = LinuxProcess.utf8(Files.readSymbolicLink(path).toString());
             } catch (IOException e) {
                 throw HostErrors.errno(e);
             }
@@ -800,7 +807,7 @@ final class Syscalls {
     private static long execve(GuestThread t, long pathVa, long argvVa, long envpVa) {
         LinuxProcess p = t.process;
         String name = p.space.readCString(pathVa, PATH_MAX);
-        Path path = name.equals("/proc/self/exe") ? p.executable : p.resolve(AT_FDCWD, name);
+        Path path = ProcFiles.redirect(p, p.resolve(AT_FDCWD, name));
         java.util.List<String> argv = stringArray(p, argvVa), envp = stringArray(p, envpVa);
         StatInfo st = StatInfo.of(path, true);
         if ((st.mode() & StatInfo.S_IFMT) != StatInfo.S_IFREG || !Files.isExecutable(path)) {

@@ -129,6 +129,10 @@ class LinuxProgramsTest {
                 tcgetattr=-1 enotty=1
                 ids=1 pid=1
                 slept-enough=1
+                proc exe-ok=1
+                proc cmdline-ok=1
+                proc maps stack=1 exe-lines>=2=1
+                main stack contains locals=1
                 unimplemented=-1 enosys=1
                 """, m.linuxHwcap(), LinuxProcess.MINSIGSTKSZ, m.midr, m.idAa64Isar0(), m.idAa64Pfr0()),
                 r.stdout, r.messages);

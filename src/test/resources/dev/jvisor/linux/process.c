@@ -1,5 +1,8 @@
 /* The initial process state: auxiliary vector, ID registers, identity and terminal answers, time. */
+#define _GNU_SOURCE
 #include <elf.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +52,36 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &b);
     long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
     printf("slept-enough=%d\n", ms >= 20);
+    char link[4096];
+    ssize_t len = readlink("/proc/self/exe", link, sizeof link - 1);
+    link[len < 0 ? 0 : len] = 0;
+    char *real = realpath(argv[0], NULL);
+    printf("proc exe-ok=%d\n", real && strcmp(link, real) == 0);
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    char cmd[256] = {0};
+    size_t got = fread(cmd, 1, sizeof cmd, f);
+    fclose(f);
+    printf("proc cmdline-ok=%d\n", got == strlen(argv[0]) + 1 && strcmp(cmd, argv[0]) == 0);
+    f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int stack_line = 0, exe_lines = 0;
+    unsigned long here = (unsigned long)&line;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        sscanf(line, "%lx-%lx", &lo, &hi);
+        if (strstr(line, "[stack]") && lo <= here && here < hi) stack_line = 1;
+        if (real && strstr(line, real)) exe_lines++;
+    }
+    fclose(f);
+    printf("proc maps stack=%d exe-lines>=2=%d\n", stack_line, exe_lines >= 2);
+    pthread_attr_t attr;
+    void *stack_addr;
+    size_t stack_size;
+    pthread_getattr_np(pthread_self(), &attr);
+    pthread_attr_getstack(&attr, &stack_addr, &stack_size);
+    printf("main stack contains locals=%d\n",
+           (unsigned long)stack_addr <= here && here < (unsigned long)stack_addr + stack_size);
+
     errno = 0;
     long r = syscall(447);
     printf("unimplemented=%ld enosys=%d\n", r, errno == ENOSYS);
