@@ -150,6 +150,7 @@ public final class LinuxProcess {
         prepare(main, space, image, program, argv, environment());
         space.setOnChange(this::kickAll);
         main.start(engine, tracer());
+        if (options.hostStdio()) forwardHostSignals();
         // Every guest thread gets a platform thread of its own: if one ends the process while another is blocked
         // in a host read, nothing waits for that one.
         launch(main);
@@ -167,6 +168,30 @@ public final class LinuxProcess {
         for (LinuxProcess p : family.processes.values()) if (p != this) p.finish(128 + Signals.SIGKILL, Signals.SIGKILL);
         if (options.stats()) printStats();
         return exitStatus;
+    }
+
+    /**
+     * Signals sent to jvisor itself (Ctrl-C at the terminal, kill from another host process, a resized window) go to
+     * the guest, as the terminal would have sent them to the guest processes if they were real: every process of
+     * the run gets them, since they all share jvisor's process group. Signals the JVM keeps for itself stay there.
+     */
+    @SuppressWarnings("restriction")
+    private void forwardHostSignals() {
+        String[] names = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "WINCH", "ALRM", "PIPE", "CONT", "TSTP"};
+        for (String name : names) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                int number = signal.getNumber();
+                sun.misc.Signal.handle(signal, s -> {
+                    for (LinuxProcess p : family.processes.values()) {
+                        if (!p.exiting()) p.signals.sendToProcess(number, new Signals.Info(number, Signals.SI_USER, 0,
+                                0, Identity.UID, false));
+                    }
+                });
+            } catch (IllegalArgumentException reservedByTheJvm) {
+                // The JVM needs this one (it says so by refusing); the guest will not see it.
+            }
+        }
     }
 
     /** Lays out a fresh program in {@code s}: break, stack, sigreturn page, initial stack; points {@code t} at it. */

@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ioctl(2). Terminal requests are answered for descriptors that are the host's terminal, with the host terminal's
- * real settings and size as stty(1) reports them (Java has no tcgetattr); anything else is ENOTTY. Changing terminal
- * settings (TCSETS*) is not supported: it fails with EINVAL and the terminal is left as it was.
+ * real settings and size, read and changed through stty(1) since Java has no tcgetattr or tcsetattr; anything else
+ * is ENOTTY. Guest writes reach the terminal before write(2) returns, so TCSETSW has nothing to wait for; TCSETSF's
+ * flush of pending input is not done.
  */
 final class Terminal {
     static final int TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGPGRP = 0x540F,
@@ -59,12 +60,15 @@ final class Terminal {
                 p.space.write32(arg, (int) HostInfo.procStatField(8));
                 yield 0;
             }
-            case TCSETS, TCSETSW, TCSETSF -> -Errno.EINVAL;
+            case TCSETS, TCSETSW, TCSETSF -> {
+                setTermios(f.terminalPath(), p.space.read(arg, 36));
+                yield 0;
+            }
             default -> -Errno.ENOTTY;
         };
     }
 
-    /** Settings per terminal device: read once, since jvisor never changes them (TCSETS is unsupported). */
+    /** Settings per terminal device, as last read or set through jvisor. */
     private static final java.util.Map<String, byte[]> TERMIOS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static byte[] termios(String tty) {
@@ -86,6 +90,19 @@ final class Terminal {
         for (int i = 0; i < 4; i++) b.putInt(4 * i, (int) Long.parseLong(parts[i], 16));
         for (int i = 0; i < 19 && 4 + i < parts.length; i++) b.put(17 + i, (byte) Integer.parseInt(parts[4 + i], 16));
         return b.array();
+    }
+
+    /** Applies a kernel struct termios with `stty -F TTY SETTINGS` in the format `stty -g` prints (glibc NCCS = 32). */
+    private static void setTermios(String tty, byte[] termios) {
+        ByteBuffer b = ByteBuffer.wrap(termios).order(ByteOrder.LITTLE_ENDIAN);
+        StringBuilder g = new StringBuilder();
+        for (int i = 0; i < 4; i++) g.append(Integer.toHexString(b.getInt(4 * i))).append(':');
+        for (int i = 0; i < 32; i++) {
+            int cc = i < 19 ? b.get(17 + i) & 0xFF : 0;
+            g.append(Integer.toHexString(cc)).append(i < 31 ? ":" : "");
+        }
+        if (stty(tty, g.toString()) == null) throw new Errno(Errno.EIO);
+        TERMIOS.put(tty, termios.clone());
     }
 
     /** Rows and columns from `stty size`. */
