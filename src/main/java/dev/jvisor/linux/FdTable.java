@@ -77,6 +77,15 @@ final class FdTable {
         }
     }
 
+    /** sync(): every file this process has open goes to stable storage. */
+    void syncAll() {
+        java.util.List<OpenFile> open = new java.util.ArrayList<>();
+        synchronized (this) {
+            for (OpenFile f : files) if (f != null) open.add(f);
+        }
+        for (OpenFile f : open) f.sync();
+    }
+
     /** Closes everything, when the process ends. */
     synchronized void closeAll() {
         for (int fd = 0; fd < files.length; fd++) {

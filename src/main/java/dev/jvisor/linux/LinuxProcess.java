@@ -86,6 +86,9 @@ public final class LinuxProcess {
     long[][] limits;
     int umask = 022;
 
+    /** Process group and session: the host's for the first process, inherited and changeable for forked ones. */
+    private int pgid, sid;
+
     private boolean exiting;
     private int exitStatus;
     /** The signal that killed the process, or 0 if it exited. */
@@ -104,6 +107,8 @@ public final class LinuxProcess {
         this.engine = options.engine().forNewAddressSpace();
         this.fds = new FdTable();
         this.cwd = Path.of("").toAbsolutePath();
+        this.pgid = (int) HostInfo.procStatField(5);
+        this.sid = (int) HostInfo.procStatField(6);
         family.processes.put(pid, this);
     }
 
@@ -124,6 +129,8 @@ public final class LinuxProcess {
         synchronized (parent) {
             this.cwd = parent.cwd;
             this.umask = parent.umask;
+            this.pgid = parent.pgid;
+            this.sid = parent.sid;
             if (parent.limits != null) {
                 this.limits = new long[parent.limits.length][];
                 for (int i = 0; i < limits.length; i++) limits[i] = parent.limits[i].clone();
@@ -504,6 +511,30 @@ public final class LinuxProcess {
                 }
             }
         }
+    }
+
+    synchronized int pgid() {
+        return pgid;
+    }
+
+    synchronized int sid() {
+        return sid;
+    }
+
+    synchronized void setGroup(int pgid, int sid) {
+        this.pgid = pgid;
+        this.sid = sid;
+    }
+
+    /** Whether some process of the run is in group {@code group} of session {@code session}. */
+    boolean groupExists(int group, int session) {
+        for (LinuxProcess p : family.processes.values()) if (p.pgid() == group && p.sid() == session) return true;
+        return false;
+    }
+
+    /** Every live process of the run. */
+    List<LinuxProcess> relatives() {
+        return family.processes.values().stream().filter(p -> !p.exiting()).toList();
     }
 
     List<String> arguments() {

@@ -90,7 +90,7 @@ final class Syscalls {
             case 79 -> fstatat(p, (int) a0, a1, a2, (int) a3);
             case 80 -> { p.space.write(a1, p.fds.get((int) a0).stat().toStat()); yield 0; }
             case 291 -> statx(p, (int) a0, a1, (int) a2, a4);
-            case 81 -> 0;
+            case 81 -> { p.fds.syncAll(); yield 0; }
             case 82, 83 -> { p.fds.get((int) a0).sync(); yield 0; }
             case 88 -> utimensat(p, (int) a0, a1, a2, (int) a3);
             case 93 -> { p.exitThread(t, (int) a0); yield 0; }
@@ -116,12 +116,12 @@ final class Syscalls {
             case 133 -> sigsuspend(t, a0, a1);
             case 134 -> sigaction(t, (int) a0, a1, a2, a3);
             case 135 -> sigprocmask(t, (int) a0, a1, a2, a3);
-            case 136 -> { checkSigsetSize(a1); p.space.write64(a0, (t.pending() | p.signals.sharedPending()) & t.blocked()); yield 0; }
+            case 136 -> sigpending(t, a0, a1);
             case 153 -> Time.times(t, a0);
             case 154 -> setpgid(p, (int) a0, (int) a1);
-            case 155 -> procStatField(p, (int) a0, 5);
-            case 156 -> procStatField(p, (int) a0, 6);
-            case 157 -> -Errno.EPERM;
+            case 155 -> getpgid(p, (int) a0, false);
+            case 156 -> getpgid(p, (int) a0, true);
+            case 157 -> setsid(p);
             case 158 -> getgroups(p, (int) a0, a1);
             case 160 -> uname(p, a0);
             case 163 -> Limits.getrlimit(p, (int) a0, a1);
@@ -681,17 +681,34 @@ final class Syscalls {
         return groups.length;
     }
 
+    /**
+     * setpgid within the run: a process may move itself or a child into a new group or another group of its
+     * session. The first process's group is the host's (jvisor's own), which it cannot leave.
+     */
     private static long setpgid(LinuxProcess p, int pid, int pgid) {
-        if (pid != 0 && pid != p.pid) throw new Errno(Errno.ESRCH);
-        int current = (int) procStatField(p, 0, 5);
-        // Already the leader of the requested group: nothing to change. Moving the JVM between groups we do not do.
-        if ((pgid == 0 || pgid == p.pid) && current == p.pid) return 0;
-        throw new Errno(Errno.EPERM);
+        if (pgid < 0) throw new Errno(Errno.EINVAL);
+        LinuxProcess target = pid == 0 ? p : p.relative(pid);
+        if (target == null || (target != p && target.parent != p)) throw new Errno(Errno.ESRCH);
+        int group = pgid == 0 ? target.pid : pgid;
+        if (target.sid() == target.pid || target.sid() != p.sid()) throw new Errno(Errno.EPERM);
+        if (group == target.pgid()) return 0;
+        if (target.parent == null) throw new Errno(Errno.EPERM);
+        if (group != target.pid && !p.groupExists(group, p.sid())) throw new Errno(Errno.EPERM);
+        target.setGroup(group, target.sid());
+        return 0;
     }
 
-    private static long procStatField(LinuxProcess p, int pid, int field) {
-        if (pid != 0 && pid != p.pid) throw new Errno(Errno.ESRCH);
-        return HostInfo.procStatField(field);
+    /** setsid: a process that does not lead a group starts a session; the first process keeps the host's. */
+    private static long setsid(LinuxProcess p) {
+        if (p.pgid() == p.pid || p.parent == null) throw new Errno(Errno.EPERM);
+        p.setGroup(p.pid, p.pid);
+        return p.pid;
+    }
+
+    private static long getpgid(LinuxProcess p, int pid, boolean session) {
+        LinuxProcess target = pid == 0 ? p : p.relative(pid);
+        if (target == null) throw new Errno(Errno.ESRCH);
+        return session ? target.sid() : target.pgid();
     }
 
     private static long uname(LinuxProcess p, long buf) {
@@ -957,18 +974,33 @@ final class Syscalls {
     }
 
     /**
-     * kill(): this process, or another process of this run (forked children and their relatives). Process groups
-     * are not tracked: 0 and -pgid mean this process. Host processes outside the run cannot be signalled.
+     * kill(): a process of this run (the first one and everything it forked), a process group among them (0: the
+     * caller's, -pgid: that one) or all of them (-1). Host processes outside the run cannot be signalled.
      */
     private static long kill(GuestThread t, int pid, int sig) {
         LinuxProcess p = t.process;
         if (sig < 0 || sig > Signals.NSIG) throw new Errno(Errno.EINVAL);
         if (pid == Integer.MIN_VALUE) throw new Errno(Errno.ESRCH);
-        LinuxProcess target = pid == 0 || pid == -1 || pid == -HostInfo.procStatField(5) ? p
-                : p.relative(Math.abs(pid));
-        if (target == null) throw new Errno(ProcessHandle.of(Math.abs(pid)).isPresent() ? Errno.EPERM : Errno.ESRCH);
-        if (target.exiting()) return 0;
-        if (sig != 0) target.signals.sendToProcess(sig, Signals.userInfo(sig, Signals.SI_USER, p));
+        java.util.List<LinuxProcess> targets;
+        if (pid > 0) {
+            LinuxProcess target = p.relative(pid);
+            if (target == null) throw new Errno(ProcessHandle.of(pid).isPresent() ? Errno.EPERM : Errno.ESRCH);
+            targets = java.util.List.of(target);
+        } else {
+            int group = pid == 0 ? p.pgid() : -pid;
+            targets = p.relatives().stream().filter(r -> pid == -1 || r.pgid() == group).toList();
+            if (targets.isEmpty()) throw new Errno(Errno.ESRCH);
+        }
+        if (sig == 0) return 0;
+        for (LinuxProcess target : targets) {
+            if (!target.exiting()) target.signals.sendToProcess(sig, Signals.userInfo(sig, Signals.SI_USER, p));
+        }
+        return 0;
+    }
+
+    private static long sigpending(GuestThread t, long set, long size) {
+        checkSigsetSize(size);
+        t.process.space.write64(set, (t.pending() | t.process.signals.sharedPending()) & t.blocked());
         return 0;
     }
 

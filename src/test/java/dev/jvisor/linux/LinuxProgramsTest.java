@@ -191,6 +191,9 @@ class LinuxProgramsTest {
                 posix_spawn rc=0 exit=9
                 spawn /dev/null: failed
                 no more children=1
+                child group=1 own-group=1
+                group kill sig=15
+                setsid ok=1
                 """, r.stdout, r.messages);
         assertEquals(0, r.status);
     }

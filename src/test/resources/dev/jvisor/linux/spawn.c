@@ -67,5 +67,25 @@ int main(int argc, char **argv) {
     if (rc == 0) waitpid(pid, &status, 0);
     printf("spawn /dev/null: %s\n", rc != 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 127) ? "failed" : "ran");
     printf("no more children=%d\n", waitpid(-1, &status, WNOHANG) == -1);
+
+    /* Process groups and sessions among the processes of the run. */
+    int gp[2];
+    pipe(gp);
+    pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        write(gp[1], "g", 1);
+        for (;;) pause();
+    }
+    char c;
+    read(gp[0], &c, 1);
+    printf("child group=%d own-group=%d\n", getpgid(pid) == pid, getpgid(0) == getpgrp());
+    kill(-pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    printf("group kill sig=%d\n", WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+    pid = fork();
+    if (pid == 0) _exit(setsid() == getpid() && getsid(0) == getpid() && getpgid(0) == getpid() ? 0 : 1);
+    waitpid(pid, &status, 0);
+    printf("setsid ok=%d\n", WEXITSTATUS(status) == 0);
     return 0;
 }
