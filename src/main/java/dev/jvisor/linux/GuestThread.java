@@ -345,11 +345,12 @@ final class GuestThread implements SystemHooks {
 
     @Override
     public long memoryFault(Cpu c, MemoryFault f, long pc) {
+        long esr = abortSyndrome(f);
         Signals.Info info = switch (f.kind) {
-            case TRANSLATION -> Signals.faultInfo(Signals.SIGSEGV, Signals.SEGV_MAPERR, f.address);
-            case PERMISSION -> Signals.faultInfo(Signals.SIGSEGV, Signals.SEGV_ACCERR, f.address);
-            case ALIGNMENT -> Signals.faultInfo(Signals.SIGBUS, Signals.BUS_ADRALN, f.address);
-            case EXTERNAL -> Signals.faultInfo(Signals.SIGBUS, 3 /* BUS_OBJERR */, f.address);
+            case TRANSLATION -> Signals.abortInfo(Signals.SIGSEGV, Signals.SEGV_MAPERR, f.address, esr);
+            case PERMISSION -> Signals.abortInfo(Signals.SIGSEGV, Signals.SEGV_ACCERR, f.address, esr);
+            case ALIGNMENT -> Signals.abortInfo(Signals.SIGBUS, Signals.BUS_ADRALN, f.address, esr);
+            case EXTERNAL -> Signals.abortInfo(Signals.SIGBUS, 3 /* BUS_OBJERR */, f.address, esr);
         };
         String what = switch (f.kind) {
             case TRANSLATION -> "segmentation fault: nothing mapped at";
@@ -362,6 +363,24 @@ final class GuestThread implements SystemHooks {
             case EXTERNAL -> "bus error: no backing memory at";
         };
         return force(info, pc, String.format("%s 0x%x (pc 0x%x)", what, f.address, pc));
+    }
+
+    /**
+     * The ESR_EL1 of the abort a real kernel would have taken: instruction or data abort from EL0 (EC 0x20/0x24),
+     * 32-bit instruction (IL), WnR for writes, and the fault status code of a level-3 translation or permission fault
+     * or an alignment fault.
+     */
+    static long abortSyndrome(MemoryFault f) {
+        boolean fetch = f.access == dev.jvisor.memory.Access.EXECUTE;
+        long ec = fetch ? 0x20 : 0x24;
+        int status = switch (f.kind) {
+            case TRANSLATION -> 0b000111;
+            case PERMISSION -> 0b001111;
+            case ALIGNMENT -> 0b100001;
+            case EXTERNAL -> 0b010000;
+        };
+        long wnr = !fetch && f.access == dev.jvisor.memory.Access.WRITE ? 1L << 6 : 0;
+        return ec << 26 | 1L << 25 | wnr | status;
     }
 
     /**

@@ -23,9 +23,14 @@ final class Signals {
             ILL_ILLOPC = 1, TRAP_BRKPT = 1;
 
     /** What a signal carries into its handler's siginfo_t. */
-    record Info(int signo, int code, long addr, int pid, int uid, boolean fault, int status) {
+    /** What a signal carries: siginfo fields, and for memory faults the syndrome for the frame's esr_context. */
+    record Info(int signo, int code, long addr, int pid, int uid, boolean fault, int status, long esr) {
         Info(int signo, int code, long addr, int pid, int uid, boolean fault) {
-            this(signo, code, addr, pid, uid, fault, 0);
+            this(signo, code, addr, pid, uid, fault, 0, 0);
+        }
+
+        Info(int signo, int code, long addr, int pid, int uid, boolean fault, int status) {
+            this(signo, code, addr, pid, uid, fault, status, 0);
         }
     }
 
@@ -35,6 +40,11 @@ final class Signals {
 
     static Info faultInfo(int sig, int code, long addr) {
         return new Info(sig, code, addr, 0, 0, true);
+    }
+
+    /** A memory fault with the ESR_EL1 value Linux would have taken it with (reported in esr_context). */
+    static Info abortInfo(int sig, int code, long addr, long esr) {
+        return new Info(sig, code, addr, 0, 0, true, 0, esr);
     }
 
     record Action(long handler, long flags, long restorer, long mask) {
@@ -189,6 +199,8 @@ final class Signals {
         int r = mc + MC_RESERVED;
         b.putInt(r, FPSIMD_MAGIC).putInt(r + 4, FPSIMD_SIZE).putInt(r + 8, c.fpsr).putInt(r + 12, c.fpcr);
         for (int i = 0; i < 64; i++) b.putLong(r + 16 + 8 * i, c.v[i]);
+        if (info.esr != 0) b.putInt(r + FPSIMD_SIZE, ESR_MAGIC).putInt(r + FPSIMD_SIZE + 4, ESR_SIZE)
+                .putLong(r + FPSIMD_SIZE + 8, info.esr);
         // The terminating null record follows; the buffer is already zero there.
 
         t.process.space.write(frame, b.array());

@@ -85,6 +85,7 @@ final class Syscalls {
             case 67 -> pread(p, (int) a0, a1, a2, a3);
             case 68 -> pwrite(p, (int) a0, a1, a2, a3);
             case 71 -> sendfile(t, (int) a0, (int) a1, a2, a3);
+            case 72 -> Poll.pselect6(t, (int) a0, a1, a2, a3, a4, a5);
             case 73 -> Poll.ppoll(t, a0, a1, a2, a3);
             case 78 -> readlinkat(p, (int) a0, a1, a2, a3);
             case 79 -> fstatat(p, (int) a0, a1, a2, (int) a3);
@@ -107,7 +108,11 @@ final class Syscalls {
             case 113 -> Time.clockGettime(t, (int) a0, a1);
             case 114 -> Time.clockGetres(t, (int) a0, a1);
             case 115 -> Time.nanosleep(t, (int) a0, (int) a1, a2, a3);
+            case 120 -> { schedTarget(p, (int) a0); yield 0; }
+            case 121 -> { schedTarget(p, (int) a0); p.space.write32(a1, 0); yield 0; }
             case 123 -> schedGetaffinity(p, a1, a2);
+            case 125 -> schedPriorityLimit((int) a0, true);
+            case 126 -> schedPriorityLimit((int) a0, false);
             case 124 -> { Thread.yield(); yield 0; }
             case 129 -> kill(t, (int) a0, (int) a1);
             case 130 -> tgkill(t, p.pid, (int) a0, (int) a1);
@@ -737,6 +742,21 @@ final class Syscalls {
                 yield 0;
             }
             default -> -Errno.EINVAL;
+        };
+    }
+
+    /** Threads here always run under SCHED_OTHER with static priority 0; the calls only check their target. */
+    private static void schedTarget(LinuxProcess p, int pid) {
+        if (pid < 0) throw new Errno(Errno.EINVAL);
+        if (pid != 0 && p.thread(pid) == null && p.relative(pid) == null) throw new Errno(Errno.ESRCH);
+    }
+
+    /** sched_get_priority_max/min: 1..99 for the real-time policies, 0 for the others, as Linux answers. */
+    private static long schedPriorityLimit(int policy, boolean max) {
+        return switch (policy) {
+            case 1, 2 -> max ? 99 : 1;
+            case 0, 3, 5 -> 0;
+            default -> throw new Errno(Errno.EINVAL);
         };
     }
 

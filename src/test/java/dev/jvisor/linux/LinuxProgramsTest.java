@@ -33,8 +33,8 @@ class LinuxProgramsTest {
     void signalsFramesAndSigreturn(GuestRun.Kind engine) throws Exception {
         GuestRun r = GuestRun.run(engine, GuestRun.compile(dir, "signals"), "");
         assertEquals("""
-                SIGSEGV accerr=1 addr-ok=1
-                SIGSEGV maperr=1 addr-ok=1
+                SIGSEGV accerr=1 addr-ok=1 esr-ec=0x24 wnr=1
+                SIGSEGV maperr=1 addr-ok=1 esr-ec=0x24 wnr=0
                 SIGUSR1 sig=10 tkill=1 altstack=1 d8=1.25 kept=2.5
                 blocked: delivered=0 pending=1
                 unblocked: delivered=10
@@ -70,6 +70,10 @@ class LinuxProgramsTest {
                 entries=3 found=1
                 rmdir non-empty=-1 errno=39
                 unlink=0 rmdir=0
+                select empty=0
+                poll empty=0
+                select data=1 isset=1
+                poll data=1 revents=0x1
                 pipe=14 'through a pipe' eof=0
                 cwd-ok=1
                 """, r.stdout, r.messages);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/select.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -44,8 +46,20 @@ int main(int argc, char **argv) {
 
     int p[2];
     pipe(p);
+    fd_set rd;
+    FD_ZERO(&rd);
+    FD_SET(p[0], &rd);
+    struct timeval tv = {0, 10000};
+    printf("select empty=%d\n", select(p[0] + 1, &rd, NULL, NULL, &tv));
+    struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+    printf("poll empty=%d\n", poll(&pfd, 1, 10));
     int copy = dup(p[1]);
     write(copy, "through a pipe", 14);
+    FD_ZERO(&rd);
+    FD_SET(p[0], &rd);
+    int sel = select(p[0] + 1, &rd, NULL, NULL, NULL);
+    printf("select data=%d isset=%d\n", sel, FD_ISSET(p[0], &rd) != 0);
+    printf("poll data=%d revents=%#x\n", poll(&pfd, 1, -1), pfd.revents);
     close(copy);
     close(p[1]);
     ssize_t n = read(p[0], buf, sizeof buf);

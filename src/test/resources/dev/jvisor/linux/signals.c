@@ -11,8 +11,21 @@ static volatile void *fault_addr;
 static volatile int fault_code, got_sig, handler_on_altstack;
 static char altstack[64 * 1024];
 
+static volatile unsigned long esr_seen;
+
+/* The records after fpsimd_context in uc_mcontext.__reserved: {magic, size} headers, ended by a zero magic. */
+static unsigned long find_esr(ucontext_t *u) {
+    const unsigned char *at = (const unsigned char *)u->uc_mcontext.__reserved;
+    for (;;) {
+        unsigned magic = *(const unsigned *)at, size = *(const unsigned *)(at + 4);
+        if (magic == 0) return 0;
+        if (magic == 0x45535201) return *(const unsigned long *)(at + 8);
+        at += size;
+    }
+}
+
 static void on_segv(int sig, siginfo_t *si, void *uc) {
-    (void)uc;
+    esr_seen = find_esr(uc);
     got_sig = sig;
     fault_addr = si->si_addr;
     fault_code = si->si_code;
@@ -51,14 +64,16 @@ int main(void) {
         p[16] = 2;
         puts("no fault");
     } else {
-        printf("SIGSEGV accerr=%d addr-ok=%d\n", fault_code == SEGV_ACCERR, fault_addr == p + 16);
+        printf("SIGSEGV accerr=%d addr-ok=%d esr-ec=%#lx wnr=%lu\n", fault_code == SEGV_ACCERR, fault_addr == p + 16,
+               esr_seen >> 26, (esr_seen >> 6) & 1);
     }
     munmap(p, 2 * page);
     if (sigsetjmp(env, 1) == 0) {
         (void)*(volatile char *)(p + page + 8);
         puts("no fault");
     } else {
-        printf("SIGSEGV maperr=%d addr-ok=%d\n", fault_code == SEGV_MAPERR, fault_addr == p + page + 8);
+        printf("SIGSEGV maperr=%d addr-ok=%d esr-ec=%#lx wnr=%lu\n", fault_code == SEGV_MAPERR,
+               fault_addr == p + page + 8, esr_seen >> 26, (esr_seen >> 6) & 1);
     }
 
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
