@@ -37,8 +37,8 @@ final class GuestThread implements SystemHooks {
     private long altSp, altSize;
     private int altFlags = SS_DISABLE;
 
-    /** The name prctl(PR_SET_NAME) gives the thread. */
-    String name = "jvisor-guest";
+    /** The thread's comm, as prctl(PR_GET_NAME) reads it: the program's file name until PR_SET_NAME changes it. */
+    String name = "";
     long clearChildTid;
     long robustList;
     volatile boolean exited;
@@ -67,7 +67,7 @@ final class GuestThread implements SystemHooks {
                 }
                 runner.run(BUDGET);
             }
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) {
             process.internalError(e, cpu.pc);
         } finally {
             process.threadFinished(this);
@@ -258,15 +258,27 @@ final class GuestThread implements SystemHooks {
         return altSize;
     }
 
+    static final int SS_AUTODISARM = 1 << 31;
+
+    boolean altStackAutoDisarm() {
+        return (altFlags & SS_AUTODISARM) != 0;
+    }
+
+    void disarmAltStack() {
+        altSp = 0;
+        altSize = 0;
+        altFlags = SS_DISABLE;
+    }
+
     int altStackFlags(long sp) {
         if (!altStackEnabled()) return SS_DISABLE;
-        return onAltStack(sp) ? SS_ONSTACK : 0;
+        return (onAltStack(sp) ? SS_ONSTACK : 0) | (altFlags & SS_AUTODISARM);
     }
 
     /** sigaltstack(2)'s set half; EPERM while running on the alternate stack. */
     void setAltStack(long sp, int flags, long size) {
         if (onAltStack(cpu.sp())) throw new Errno(Errno.EPERM);
-        if ((flags & ~(SS_DISABLE | 0x8000_0000)) != 0) throw new Errno(Errno.EINVAL);
+        if ((flags & ~(SS_DISABLE | SS_AUTODISARM)) != 0) throw new Errno(Errno.EINVAL);
         if ((flags & SS_DISABLE) != 0) {
             altSp = 0;
             altSize = 0;
@@ -276,7 +288,7 @@ final class GuestThread implements SystemHooks {
         if (size < LinuxProcess.MINSIGSTKSZ) throw new Errno(Errno.ENOMEM);
         altSp = sp;
         altSize = size;
-        altFlags = flags & 0x8000_0000;
+        altFlags = flags & SS_AUTODISARM;
     }
 
     /** What rt_sigreturn does with uc_stack: reinstall it, silently keeping the old one if it is not acceptable. */

@@ -205,6 +205,8 @@ public final class LinuxProcess {
     private void prepare(GuestThread t, AddressSpace s, ElfLoader.Image image, String execfn, List<String> argv,
                          List<String> envp) {
         arguments = List.copyOf(argv);
+        String base = Path.of(execfn).getFileName() == null ? execfn : Path.of(execfn).getFileName().toString();
+        t.name = base.length() > 15 ? base.substring(0, 15) : base;
         s.initBrk(image.end());
         long stackBottom = s.stackTop() - AddressSpace.STACK_SIZE;
         s.mapZero(stackBottom, AddressSpace.STACK_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);

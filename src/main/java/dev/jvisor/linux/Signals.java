@@ -182,7 +182,8 @@ final class Signals {
      */
     static long enterHandler(GuestThread t, Info info, Action a, long returnPc, long savedMask) {
         var c = t.cpu;
-        long sp = c.sp();
+        long interruptedSp = c.sp();
+        long sp = interruptedSp;
         if ((a.flags & SA_ONSTACK) != 0 && t.altStackEnabled() && !t.onAltStack(sp)) sp = t.altStackTop();
         long record = (sp - 16) & ~15L;
         long frame = (record - FRAME_SIZE) & ~15L;
@@ -204,6 +205,8 @@ final class Signals {
         // The terminating null record follows; the buffer is already zero there.
 
         t.process.space.write(frame, b.array());
+        // SS_AUTODISARM: the handler runs with no alternate stack; sigreturn reinstalls it from uc_stack.
+        if (interruptedSp != sp && t.altStackAutoDisarm()) t.disarmAltStack();
         t.process.space.write64(record, c.x[29]);
         t.process.space.write64(record + 8, c.x[30]);
 
