@@ -2,6 +2,7 @@ package dev.jvisor.linux;
 
 import dev.jvisor.memory.CpuMemory;
 import dev.jvisor.memory.GuestRam;
+import dev.jvisor.memory.SharedBlock;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,64 @@ public final class AddressSpace {
         c.names.putAll(names);
         c.imageEnd = imageEnd;
         for (Map.Entry<Long, Long> e : ranges.entrySet()) c.ram.copyFrom(ram, e.getKey(), e.getValue() - e.getKey());
+        for (Map.Entry<Long, SharedPiece> e : shared.entrySet()) {
+            SharedPiece piece = e.getValue();
+            if (!piece.block().mapInto(c.ram, e.getKey(), piece.blockOffset(), piece.end() - e.getKey())) {
+                c.release();
+                throw new Errno(Errno.ENOMEM);
+            }
+            piece.block().retain();
+            c.shared.put(e.getKey(), piece);
+        }
         return c;
+    }
+
+    /** A piece of a {@link SharedBlock} mapped at [key, end): MAP_SHARED|MAP_ANONYMOUS memory. */
+    private record SharedPiece(long end, SharedBlock block, long blockOffset) {}
+
+    private final TreeMap<Long, SharedPiece> shared = new TreeMap<>();
+
+    /** mmap(MAP_SHARED|MAP_ANONYMOUS): zero memory that forked children will share rather than copy. */
+    synchronized void mapSharedZero(long start, long length, int prot) {
+        SharedBlock block = SharedBlock.create(length);
+        if (block == null) throw new Errno(Errno.ENOMEM);
+        unmapPages(start, length);
+        if (!block.mapInto(ram, start, 0, length)) {
+            block.release();
+            ram.makePrivate(start, length);
+            throw new Errno(Errno.ENOMEM);
+        }
+        shared.put(start, new SharedPiece(start + length, block, 0));
+        setPerms(start, length, MAPPED | normalise(prot));
+        addRange(start, start + length);
+        changed();
+    }
+
+    /** Shared pieces inside [start, end) go back to private zero pages; pieces cut in two keep both ends. */
+    private void detachShared(long start, long end) {
+        Map.Entry<Long, SharedPiece> e = shared.lowerEntry(end);
+        while (e != null && e.getValue().end() > start) {
+            long ps = e.getKey();
+            SharedPiece piece = e.getValue();
+            shared.remove(ps);
+            long cutFrom = Math.max(ps, start), cutTo = Math.min(piece.end(), end);
+            ram.makePrivate(cutFrom, cutTo - cutFrom);
+            if (ps < cutFrom) {
+                piece.block().retain();
+                shared.put(ps, new SharedPiece(cutFrom, piece.block(), piece.blockOffset()));
+            }
+            if (cutTo < piece.end()) {
+                piece.block().retain();
+                shared.put(cutTo, new SharedPiece(piece.end(), piece.block(), piece.blockOffset() + (cutTo - ps)));
+            }
+            piece.block().release();
+            e = shared.lowerEntry(end);
+        }
+    }
+
+    private boolean overlapsShared(long start, long end) {
+        Map.Entry<Long, SharedPiece> e = shared.lowerEntry(end);
+        return e != null && e.getValue().end() > start;
     }
 
     /** Names of special single mappings (the sigreturn page), by start address, for /proc/self/maps. */
@@ -111,6 +169,10 @@ public final class AddressSpace {
 
     /** Gives the whole reservation back to the host once no thread can touch it any more. */
     void release() {
+        synchronized (this) {
+            for (SharedPiece piece : shared.values()) piece.block().release();
+            shared.clear();
+        }
         ram.release();
     }
 
@@ -214,6 +276,7 @@ public final class AddressSpace {
         if (length == 0) return;
         dropCode(start, length);
         names.keySet().removeIf(k -> k >= start && k < start + length);
+        detachShared(start, start + length);
         ram.discard(start, length);
         setPerms(start, length, 0);
         removeRange(start, start + length);
@@ -301,6 +364,8 @@ public final class AddressSpace {
      * grown with zero pages of the same protection up to {@code newLength}; the old range is unmapped.
      */
     synchronized void move(long from, long oldLength, long to, long newLength) {
+        // Moving shared memory would need the block remapped, not copied; jvisor does not do that (yet).
+        if (overlapsShared(from, from + oldLength)) throw new Errno(Errno.EINVAL);
         int protOfLast = pagePerms(from + oldLength - PAGE);
         byte[] saved = java.util.Arrays.copyOfRange(perms, (int) (from >>> CpuMemory.PAGE_SHIFT),
                 (int) ((from + oldLength) >>> CpuMemory.PAGE_SHIFT));
@@ -315,6 +380,7 @@ public final class AddressSpace {
 
     /** Grows a mapping in place into free pages after it, with the protection of its last page. */
     synchronized void growInPlace(long start, long oldLength, long newLength) {
+        if (overlapsShared(start, start + oldLength)) throw new Errno(Errno.EINVAL);
         int prot = pagePerms(start + oldLength - PAGE) & ~SHARED_FILE_COPY;
         setPerms(start + oldLength, newLength - oldLength, prot);
         addRange(start + oldLength, start + newLength);

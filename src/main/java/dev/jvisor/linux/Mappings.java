@@ -1,8 +1,9 @@
 package dev.jvisor.linux;
 
 /**
- * mmap, munmap, mprotect, mremap and madvise over the process's {@link AddressSpace}. File mappings are copies of
- * the file's content: exact for MAP_PRIVATE; MAP_SHARED is accepted only without PROT_WRITE (a read-only snapshot,
+ * mmap, munmap, mprotect, mremap and madvise over the process's {@link AddressSpace}. Anonymous MAP_SHARED memory
+ * is host shared memory, so it stays shared with forked children (mremap of it is EINVAL). File mappings are copies
+ * of the file's content: exact for MAP_PRIVATE; MAP_SHARED is accepted only without PROT_WRITE (a read-only snapshot,
  * which mprotect then refuses to make writable) and fails with ENODEV when writable, since writes could not reach
  * the file.
  */
@@ -53,6 +54,11 @@ final class Mappings {
             long size = file.stat().size();
             int n = (int) Math.max(0, Math.min(length, size - offset));
             content = n == 0 ? new byte[0] : file.readForMapping(offset, n);
+        }
+        if (file == null && type != MAP_PRIVATE) {
+            s.mapSharedZero(start, length, prot);
+            done(t);
+            return start;
         }
         s.mapZero(start, length, prot);
         if (content != null) {

@@ -66,6 +66,14 @@ public final class GuestRam {
 
     private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[64 * 1024]);
 
+    /**
+     * Replaces {@code [offset, offset+length)} (page-aligned) with fresh private zero pages, detaching whatever was
+     * mapped there, such as a {@link SharedBlock}.
+     */
+    public void makePrivate(long offset, long length) {
+        HostMemory.remapPrivate(segment, offset, length);
+    }
+
     /** Returns the reservation to the host; nothing may touch it afterwards. */
     public void release() {
         HostMemory.release(segment);

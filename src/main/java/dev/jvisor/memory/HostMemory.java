@@ -66,6 +66,26 @@ public final class HostMemory {
     }
 
     /**
+     * Maps fresh private, unbacked zero pages over {@code [offset, offset + length)} of a segment from
+     * {@link #reserve}, replacing whatever mapping was there (page-aligned bounds).
+     */
+    public static void remapPrivate(MemorySegment segment, long offset, long length) {
+        if (length == 0) return;
+        java.util.Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        final int mapFixed = 0x10;
+        try {
+            MemorySegment at = segment.asSlice(offset, length);
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(at, length, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | mapFixed, -1, 0L);
+            if (p.address() != at.address()) throw new OutOfMemoryError("mmap over guest memory failed");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
      * Gives the host pages of {@code [offset, offset + length)} back to the kernel; afterwards they read as zero and
      * cost nothing until written again. Both bounds must be host-page aligned (4 KiB on the hosts jvisor runs on).
      */

@@ -195,6 +195,8 @@ class LinuxProgramsTest {
                 posix_spawn rc=0 exit=9
                 spawn /dev/null: failed
                 no more children=1
+                shared=42 11 private=1
+                partial munmap keeps the rest=11
                 child group=1 own-group=1
                 group kill sig=15
                 setsid ok=1

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,24 @@ int main(int argc, char **argv) {
     if (rc == 0) waitpid(pid, &status, 0);
     printf("spawn /dev/null: %s\n", rc != 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 127) ? "failed" : "ran");
     printf("no more children=%d\n", waitpid(-1, &status, WNOHANG) == -1);
+
+    /* MAP_SHARED|MAP_ANONYMOUS memory stays shared with a forked child; MAP_PRIVATE memory is copied. */
+    int *shm = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int *priv = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    shm[0] = 1;
+    shm[1024 + 5] = 10;
+    priv[0] = 1;
+    pid = fork();
+    if (pid == 0) {
+        shm[0] += 41;
+        shm[1024 + 5] += 1;
+        priv[0] = 99;
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    printf("shared=%d %d private=%d\n", shm[0], shm[1024 + 5], priv[0]);
+    munmap(shm, 4096);
+    printf("partial munmap keeps the rest=%d\n", shm[1024 + 5]);
 
     /* Process groups and sessions among the processes of the run. */
     int gp[2];
