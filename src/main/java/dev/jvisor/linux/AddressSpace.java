@@ -31,7 +31,7 @@ public final class AddressSpace {
 
     private final GuestRam ram;
     private final long size;
-    private final byte[] perms;
+    private PagePermissions perms;
     /** Mapped ranges, merged when adjacent: start → end. Only for finding free space. */
     private final TreeMap<Long, Long> ranges = new TreeMap<>();
     private volatile long epoch;
@@ -48,7 +48,7 @@ public final class AddressSpace {
     public AddressSpace(long size) {
         this.ram = GuestRam.reserve(size);
         this.size = size;
-        this.perms = new byte[(int) (size / PAGE)];
+        this.perms = new PagePermissions(size / PAGE);
         this.stackTop = size;
         this.mmapTop = stackTop - STACK_SIZE - (16L << 20);
     }
@@ -56,7 +56,7 @@ public final class AddressSpace {
     /** fork(): a private copy of every mapping, with its contents, permissions and the break. */
     synchronized AddressSpace forkCopy() {
         AddressSpace c = new AddressSpace(size);
-        System.arraycopy(perms, 0, c.perms, 0, perms.length);
+        c.perms = perms.copy();
         c.ranges.putAll(ranges);
         c.brkStart = brkStart;
         c.brkCurrent = brkCurrent;
@@ -200,7 +200,7 @@ public final class AddressSpace {
     /** The permission byte of the page holding {@code va}, 0 when unmapped or outside the space. */
     int pagePerms(long va) {
         if (va < 0 || va >= size) return 0;
-        return perms[(int) (va >>> CpuMemory.PAGE_SHIFT)];
+        return perms.get(va >>> CpuMemory.PAGE_SHIFT);
     }
 
     static long pageDown(long a) {
@@ -238,9 +238,7 @@ public final class AddressSpace {
     }
 
     private void setPerms(long start, long length, int value) {
-        int first = (int) (start >>> CpuMemory.PAGE_SHIFT);
-        int last = (int) ((start + length) >>> CpuMemory.PAGE_SHIFT);
-        java.util.Arrays.fill(perms, first, last, (byte) value);
+        perms.fill(start >>> CpuMemory.PAGE_SHIFT, (start + length) >>> CpuMemory.PAGE_SHIFT, value);
     }
 
     synchronized void unmap(long start, long length) {
@@ -292,14 +290,17 @@ public final class AddressSpace {
         }
         if ((p & PROT_EXEC) == 0) dropCode(start, length);
         for (long a = start; a < start + length; a += PAGE) {
-            int i = (int) (a >>> CpuMemory.PAGE_SHIFT);
-            perms[i] = (byte) (MAPPED | (perms[i] & SHARED_FILE_COPY) | p);
+            long page = a >>> CpuMemory.PAGE_SHIFT;
+            perms.set(page, MAPPED | (perms.get(page) & SHARED_FILE_COPY) | p);
         }
         changed();
     }
 
     synchronized void markSharedFileCopy(long start, long length) {
-        for (long a = start; a < start + length; a += PAGE) perms[(int) (a >>> CpuMemory.PAGE_SHIFT)] |= SHARED_FILE_COPY;
+        for (long a = start; a < start + length; a += PAGE) {
+            long page = a >>> CpuMemory.PAGE_SHIFT;
+            perms.set(page, perms.get(page) | SHARED_FILE_COPY);
+        }
     }
 
     synchronized boolean fullyMapped(long start, long length) {
@@ -367,12 +368,12 @@ public final class AddressSpace {
         // Moving shared memory would need the block remapped, not copied; jvisor does not do that (yet).
         if (overlapsShared(from, from + oldLength)) throw new Errno(Errno.EINVAL);
         int protOfLast = pagePerms(from + oldLength - PAGE);
-        byte[] saved = java.util.Arrays.copyOfRange(perms, (int) (from >>> CpuMemory.PAGE_SHIFT),
-                (int) ((from + oldLength) >>> CpuMemory.PAGE_SHIFT));
+        int[] saved = new int[(int) (oldLength / PAGE)];
+        for (int i = 0; i < saved.length; i++) saved[i] = pagePerms(from + i * PAGE);
         unmapPages(to, newLength);
         ram.move(from, to, oldLength);
         unmapPages(from, oldLength);
-        System.arraycopy(saved, 0, perms, (int) (to >>> CpuMemory.PAGE_SHIFT), saved.length);
+        for (int i = 0; i < saved.length; i++) perms.set((to >>> CpuMemory.PAGE_SHIFT) + i, saved[i]);
         if (newLength > oldLength) setPerms(to + oldLength, newLength - oldLength, protOfLast & ~SHARED_FILE_COPY);
         addRange(to, to + newLength);
         changed();

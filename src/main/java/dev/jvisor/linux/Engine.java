@@ -15,8 +15,9 @@ public interface Engine {
     Runner start(Cpu cpu, Interpreter.InstructionTracer tracer);
 
     /**
-     * The engine for another address space (a forked child, or the program execve loads): translations belong to
-     * the memory they were made from, so a translator starts an empty code cache there.
+     * The engine for a new program (what execve loads): translations belong to the code they were made from, so a
+     * translator starts an empty code cache. A forked child keeps its parent's engine: its memory starts as a copy,
+     * and a cache shared by both processes drops a translation when either one changes that code.
      */
     default Engine forNewAddressSpace() {
         return this;
@@ -25,6 +26,9 @@ public interface Engine {
     interface Runner {
         /** Runs at most {@code budget} instructions; returns how many retired. */
         long run(long budget);
+
+        /** The thread is gone: let go of anything shared that still refers to its CPU. */
+        default void close() {}
     }
 
     Engine INTERPRETER = (cpu, tracer) -> new Interpreter(cpu, tracer)::run;
@@ -43,7 +47,18 @@ public interface Engine {
         return new Engine() {
             @Override
             public Runner start(Cpu cpu, Interpreter.InstructionTracer tracer) {
-                return new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE)::run;
+                DbtEngine dbt = new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE);
+                return new Runner() {
+                    @Override
+                    public long run(long budget) {
+                        return dbt.run(budget);
+                    }
+
+                    @Override
+                    public void close() {
+                        cache.detach(cpu.mem);
+                    }
+                };
             }
 
             @Override

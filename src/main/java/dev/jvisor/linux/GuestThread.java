@@ -70,6 +70,7 @@ final class GuestThread implements SystemHooks {
         } catch (RuntimeException | Error e) {
             process.internalError(e, cpu.pc);
         } finally {
+            if (runner != null) runner.close();
             process.threadFinished(this);
         }
     }

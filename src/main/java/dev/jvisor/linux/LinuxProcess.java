@@ -62,7 +62,7 @@ public final class LinuxProcess {
     static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
     volatile AddressSpace space;
-    /** The engine for {@link #space}: replaced with it, so translations never outlive the memory they came from. */
+    /** The engine for the running program: execve replaces it, so translations never outlive their code. */
     private volatile Engine engine;
     final FdTable fds;
     final Signals signals = new Signals(this);
@@ -122,7 +122,7 @@ public final class LinuxProcess {
         this.arguments = parent.arguments;
         this.pid = family.nextId.getAndIncrement();
         this.space = parent.space.forkCopy();
-        this.engine = parent.engine.forNewAddressSpace();
+        this.engine = parent.engine;
         this.fds = parent.fds.copy();
         this.trampoline = parent.trampoline;
         this.signals.copyActionsFrom(parent.signals);
@@ -308,20 +308,24 @@ public final class LinuxProcess {
     }
 
     void threadFinished(GuestThread t) {
-        AddressSpace released = null;
+        List<AddressSpace> unused = new ArrayList<>();
         synchronized (this) {
             if (!threads.remove(t)) return;
             family.retiredInstructions.addAndGet(t.cpu.instructions);
-            if (threads.isEmpty() && !exiting) finish(exitStatus, 0);
-            AddressSpace s = t.mem.space();
-            boolean stillUsed = false;
-            for (GuestThread o : threads) stillUsed |= o.mem.space() == s;
-            if (!stillUsed && (s != space || threads.isEmpty())) released = s;
+            AddressSpace own = t.mem.space();
+            if (threads.isEmpty()) {
+                // The process is over (an execve in progress always has its new thread registered already).
+                if (!exiting) finish(exitStatus, 0);
+                unused.add(own);
+                if (space != own) unused.add(space);
+            } else if (own != space) {
+                // A thread of the program execve replaced: its memory goes once its last thread has left.
+                boolean stillUsed = false;
+                for (GuestThread o : threads) stillUsed |= o.mem.space() == own;
+                if (!stillUsed) unused.add(own);
+            }
         }
-        if (released != null) {
-            if (released == space) fds.closeAll();
-            released.release();
-        }
+        for (AddressSpace s : unused) s.release();
     }
 
     /** exit(): the thread ends; the last one to end takes the process with it. */
@@ -360,6 +364,9 @@ public final class LinuxProcess {
             notifyAll();
         }
         itimer.cancel();
+        // Descriptors close when the process ends, even if one of its threads is stuck in a host read: the other
+        // ends of its pipes see EOF and EPIPE as they would on Linux.
+        fds.closeAll();
         if (parent != null) parent.childChanged(this);
     }
 

@@ -121,4 +121,21 @@ class AddressSpaceTest {
                 () -> space.accessiblePrefix(0x90000 + 2 * P, 10, AddressSpace.PROT_WRITE));
         assertEquals(Errno.EFAULT, e.errno);
     }
+
+    @Test
+    void pagePermissionsAcrossChunksAndCopies() {
+        PagePermissions t = new PagePermissions(1L << 24);
+        long chunk = 1L << 18;
+        t.fill(chunk - 2, chunk + 3, 9);
+        assertEquals(0, t.get(chunk - 3));
+        assertEquals(9, t.get(chunk - 2));
+        assertEquals(9, t.get(chunk + 2));
+        assertEquals(0, t.get(chunk + 3));
+        PagePermissions c = t.copy();
+        t.set(chunk, 1);
+        assertEquals(9, c.get(chunk));
+        t.fill(0, 1L << 24, 0);
+        assertEquals(0, t.get(chunk - 2));
+        assertEquals(9, c.get(chunk - 2));
+    }
 }

@@ -7,9 +7,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -213,6 +215,18 @@ class LinuxProgramsTest {
                 "printf 'b\\na\\nc\\n' | sort | head -2; x=$(echo sub | tr a-z A-Z); echo $x; "
                         + "(exit 3) & wait $!; echo \"bg=$?\"; trap 'echo usr1' USR1; kill -USR1 $$; echo end");
         assertEquals("a\nb\nSUB\nbg=3\nusr1\nend\n", r.stdout, r.messages);
+        assertEquals(0, r.status);
+    }
+
+    /** Programs that exec and exit at once used to race their own pre-exec thread and leave pipes open. */
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void manyShortLivedExecsInCommandSubstitutions(GuestRun.Kind engine) {
+        Path bb = Path.of("/tmp/jvcache/pkg/busybox-static_arm64/bin/busybox");
+        assumeTrue(Files.isRegularFile(bb), "arm64 busybox not unpacked");
+        GuestRun r = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> GuestRun.run(engine, bb, "", "sh", "-c",
+                "i=0; while [ $i -lt 40 ]; do x=$(echo $i | cat); i=$((i+1)); done; echo $x"));
+        assertEquals("39\n", r.stdout, r.messages);
         assertEquals(0, r.status);
     }
 
