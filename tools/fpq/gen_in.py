@@ -62,8 +62,11 @@ def integer(w):
     else: v = random.getrandbits(bits)
     return v & ((1 << bits) - 1)
 
-def fpcr():
+def fpcr(name=''):
     r = random.randrange(4) << 22
+    if name in ('fcvt_hs', 'fcvt_sh', 'fcvt_hd', 'fcvt_dh', 'fcvtn_4h', 'fcvtn2_8h', 'fcvtl_4s', 'fcvtl2_4s') \
+            and random.random() < 0.4:
+        r |= 1 << 26
     if random.random() < 0.3: r |= 1 << 24
     if random.random() < 0.25: r |= 1 << 25
     return r
@@ -91,7 +94,7 @@ def main():
                       c = struct.unpack('<Q', struct.pack('<d', p))[0] ^ random.getrandbits(2)
                   except OverflowError:
                       pass
-          print(name, hex(fpcr())[2:], hex(a)[2:], hex(b)[2:], hex(c)[2:])
+          print(name, hex(fpcr(name))[2:], hex(a)[2:], hex(b)[2:], hex(c)[2:])
 
 if __name__ == '__main__':
     main()

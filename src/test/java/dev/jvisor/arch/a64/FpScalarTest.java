@@ -327,6 +327,19 @@ class FpScalarTest {
         expect(0xfff8000000000000L | 0x123L << 29, IOC, run(e, FCVT_DS, RN, 0xff800123L, 0));
     }
 
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void alternativeHalfPrecision(A64Harness.Engine e) {
+        int ahp = 1 << 26;
+        // Exponent 31 is an ordinary binade: 65536 fits, larger values saturate as Invalid Operation, not overflow.
+        expect(0x7c00, 0, run(e, FCVT_HS, ahp, 0x47800000L, 0));
+        expect(0x7fff, IOC, run(e, FCVT_HS, ahp, 0x48000000L, 0));
+        expect(0xffff, IOC, run(e, FCVT_HS, ahp, 0xff800000L, 0));
+        expect(0, IOC, run(e, FCVT_HS, ahp, 0x7fc00000L, 0));
+        expect(0x47ffe000L, 0, run(e, FCVT_SH, ahp, 0x7fff, 0));
+        expect(0xc7802000L, 0, run(e, FCVT_SH, ahp, 0xfc01, 0));
+    }
+
     static final int FMOV_X_D = 0x9e660020, FMOV_V1D1_X2 = 0x9eaf0041, FMOV_S_W = 0x1e270020;
     static final int FMOV_X_V1D1 = 0x9eae0020, FMOV_D_IMM = 0x1e781000, FCSEL_LT = 0x1e62bc20;
     static final int FABS_S = 0x1e20c020, FNEG_D = 0x1e614020;

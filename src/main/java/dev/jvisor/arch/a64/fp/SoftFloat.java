@@ -100,6 +100,16 @@ public final class SoftFloat {
      * (for flush-to-zero and for Underflow) is judged on the unrounded value, and Underflow needs an inexact result.
      */
     static long round(Cpu c, FpFormat f, boolean negative, int exp, long sig, int rounding, boolean flushToZero) {
+        return round(c, f, negative, exp, sig, rounding, flushToZero, false);
+    }
+
+    /**
+     * FPRound, optionally to the alternative half-precision format (FPCR.AHP), which has no infinities or NaNs: its
+     * top exponent holds normal numbers and a result beyond them saturates with Invalid Operation instead of
+     * overflowing.
+     */
+    static long round(Cpu c, FpFormat f, boolean negative, int exp, long sig, int rounding, boolean flushToZero,
+                      boolean alternativeHalf) {
         long sign = negative ? f.signBit : 0;
         if (flushToZero && exp < f.minExp) {
             c.fpsr |= UFC;
@@ -139,7 +149,12 @@ public final class SoftFloat {
         // encoding and lets a carry out of the fraction bump the exponent.
         long bits = (biasedExp == 0 ? 0 : (long) (biasedExp - 1) << f.fracBits) + mant + (up ? 1 : 0);
         if (rounding == ODD && inexact) bits |= 1;
-        if (biasedExp >= 1 << f.expBits || bits >= f.infinity) {
+        if (alternativeHalf) {
+            if (biasedExp >= 1 << f.expBits || bits > (f.signBit - 1)) {
+                c.fpsr |= IOC;
+                return sign | (f.signBit - 1);
+            }
+        } else if (biasedExp >= 1 << f.expBits || bits >= f.infinity) {
             c.fpsr |= OFC | IXC;
             boolean toInfinity = switch (rounding) {
                 case RN, TIES_AWAY -> true;
@@ -561,11 +576,27 @@ public final class SoftFloat {
     // ---------------------------------------------------------------------------------------------------------------
     // Conversions
 
-    /** FPConvert between formats (FCVT, FCVTN, FCVTL, FCVTXN with {@link #ODD}). Half precision is IEEE (AHP=0). */
+    /**
+     * FPConvert between formats (FCVT, FCVTN, FCVTL, FCVTXN with {@link #ODD}). Half precision is IEEE, or with
+     * FPCR.AHP the alternative format, whose all-ones exponent is just another binade.
+     */
     public static long convert(Cpu c, FpFormat from, FpFormat to, long a, int rounding) {
-        if (from != FpFormat.HALF) a = flushInput(c, from, a);
+        boolean alternativeHalf = (c.fpcr & AHP) != 0;
         boolean negative = from.isNegative(a);
+        if (from == FpFormat.HALF) {
+            if (alternativeHalf) {
+                if (from.isZero(a)) return to.zero(negative);
+                return round(c, to, negative, alternativeExponent(a), from.significand(a), rounding, false);
+            }
+        } else {
+            a = flushInput(c, from, a);
+        }
+        boolean toAlternative = to == FpFormat.HALF && alternativeHalf;
         if (from.isNaN(a)) {
+            if (toAlternative) {
+                c.fpsr |= IOC;
+                return to.zero(negative);
+            }
             if (from.isSignalling(a)) c.fpsr |= IOC;
             if ((c.fpcr & DN) != 0) return to.defaultNaN;
             // The payload keeps its most significant bits: align the fraction fields at the top.
@@ -573,9 +604,22 @@ public final class SoftFloat {
             frac = to.fracBits >= from.fracBits ? frac << (to.fracBits - from.fracBits) : frac >>> (from.fracBits - to.fracBits);
             return to.zero(negative) | to.infinity | to.quietBit | frac;
         }
-        if (from.isInfinite(a)) return to.zero(negative) | to.infinity;
+        if (from.isInfinite(a)) {
+            if (toAlternative) {
+                c.fpsr |= IOC;
+                return to.zero(negative) | (to.signBit - 1);
+            }
+            return to.zero(negative) | to.infinity;
+        }
         if (from.isZero(a)) return to.zero(negative);
-        return round(c, to, negative, from.exponent(a), from.significand(a), rounding);
+        boolean flushToZero = (c.fpcr & FZ) != 0 && to != FpFormat.HALF;
+        return round(c, to, negative, from.exponent(a), from.significand(a), rounding, flushToZero, toAlternative);
+    }
+
+    /** The exponent of a non-zero alternative half-precision value, where exponent 31 is an ordinary binade. */
+    private static int alternativeExponent(long half) {
+        if ((half & FpFormat.HALF.expMask) == FpFormat.HALF.expMask) return 31 - FpFormat.HALF.bias;
+        return FpFormat.HALF.exponent(half);
     }
 
     /**
