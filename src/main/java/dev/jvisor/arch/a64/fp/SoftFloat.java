@@ -391,6 +391,18 @@ public final class SoftFloat {
      * negated NaN operand propagates with its sign flipped, as the ARM ARM's FPNeg-before-FPMulAdd specifies.
      */
     public static long mulAdd(Cpu c, FpFormat f, long addend, long a, long b) {
+        if (f == FpFormat.SINGLE && hostRounding(c)) {
+            // The product of two singles is exact in double; when the sum with the addend is exact too (no bits
+            // lost to alignment), rounding that double to single is the fused result.
+            double z = Float.intBitsToFloat((int) addend);
+            double p = (double) Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b), s = p + z;
+            double pv = s - z;
+            float r = (float) s;
+            if ((z - (s - pv)) + (p - pv) == 0 && inRange(r, 0x1p-125, 0x1p127)) {
+                if (r != s) c.fpsr |= IXC;
+                return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+            }
+        }
         addend = flushInput(c, f, addend);
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);

@@ -215,17 +215,6 @@ public final class SimdFloat {
         return c.v[2 * reg + (i >> 1)] >>> ((i & 1) << 5) & 0xFFFF_FFFFL;
     }
 
-    /** Packs lane results into Vd: lanes of 32 bits when single, 64 when double; a 64-bit vector clears the top. */
-    private static void writeLanes(Cpu c, int reg, FpFormat f, long[] r, int n) {
-        if (f == DOUBLE) {
-            c.setQ(reg, r[0], r[1]);
-        } else {
-            long lo = r[0] | r[1] << 32;
-            long hi = n == 4 ? r[2] | r[3] << 32 : 0;
-            c.setQ(reg, lo, hi);
-        }
-    }
-
     private static long ones(FpFormat f) {
         return f == DOUBLE ? -1L : 0xFFFF_FFFFL;
     }
@@ -296,13 +285,60 @@ public final class SimdFloat {
     // ---------------------------------------------------------------------------------------------------------------
     // Shapes: element-wise vector, scalar, pairwise, by element, reductions
 
-    private static long vector2(Cpu c, int insn, long pc, int op) {
+    /** How a vector instruction forms lane i: from Vn and Vm, from Vn alone, from pairs, by element, or fused. */
+    private static final int SAME = 0, ONE = 1, PAIRS = 2, ELEMENT = 3, FUSED = 4;
+
+    private static long lane(Cpu c, int insn, FpFormat f, int shape, int op, int fbits, int i, int lanes) {
+        int n = rn(insn);
+        return switch (shape) {
+            case SAME -> binary(c, f, op, element(c, f, n, i), element(c, f, rm(insn), i));
+            case ONE -> unary(c, f, op, element(c, f, n, i), fbits);
+            case PAIRS -> {
+                // Pairs of the concatenation Vm:Vn: the low half of the result from Vn's pairs, the high from Vm's.
+                int half = lanes / 2, src = i < half ? n : rm(insn), j = 2 * (i % half);
+                yield binary(c, f, op, element(c, f, src, j), element(c, f, src, j + 1));
+            }
+            case ELEMENT -> elementLane(c, insn, f, op, element(c, f, n, i), i);
+            default -> {
+                long a = element(c, f, n, i);
+                if (op == SUB) a ^= f.signBit;
+                yield SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, element(c, f, rm(insn), i));
+            }
+        };
+    }
+
+    /** Computes every lane, then writes Vd at once (it may be a source); a 64-bit vector clears the top half. */
+    private static long vector(Cpu c, int insn, long pc, int shape, int op, int fbits) {
         int n = lanes(insn);
         FpFormat f = format(insn);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) r[i] = binary(c, f, op, element(c, f, rn(insn), i), element(c, f, rm(insn), i));
-        writeLanes(c, rd(insn), f, r, n);
+        long lo, hi;
+        if (f == DOUBLE) {
+            lo = lane(c, insn, f, shape, op, fbits, 0, n);
+            hi = lane(c, insn, f, shape, op, fbits, 1, n);
+        } else {
+            lo = lane(c, insn, f, shape, op, fbits, 0, n) & 0xFFFF_FFFFL | lane(c, insn, f, shape, op, fbits, 1, n) << 32;
+            hi = n == 4
+                ? lane(c, insn, f, shape, op, fbits, 2, n) & 0xFFFF_FFFFL | lane(c, insn, f, shape, op, fbits, 3, n) << 32
+                : 0;
+        }
+        c.setQ(rd(insn), lo, hi);
         return pc + 4;
+    }
+
+    private static long vector2(Cpu c, int insn, long pc, int op) {
+        return vector(c, insn, pc, SAME, op, 0);
+    }
+
+    private static long vector1(Cpu c, int insn, long pc, int op, int fbits) {
+        return vector(c, insn, pc, ONE, op, fbits);
+    }
+
+    private static long pairwise(Cpu c, int insn, long pc, int op) {
+        return vector(c, insn, pc, PAIRS, op, 0);
+    }
+
+    private static long fusedVector(Cpu c, int insn, long pc, boolean subtract) {
+        return vector(c, insn, pc, FUSED, subtract ? SUB : ADD, 0);
     }
 
     private static long scalar2(Cpu c, int insn, long pc, int op) {
@@ -311,33 +347,9 @@ public final class SimdFloat {
         return pc + 4;
     }
 
-    private static long vector1(Cpu c, int insn, long pc, int op, int fbits) {
-        int n = lanes(insn);
-        FpFormat f = format(insn);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) r[i] = unary(c, f, op, element(c, f, rn(insn), i), fbits) & ones(f);
-        writeLanes(c, rd(insn), f, r, n);
-        return pc + 4;
-    }
-
     private static long scalar1(Cpu c, int insn, long pc, int op, int fbits) {
         FpFormat f = format(insn);
         c.setD(rd(insn), unary(c, f, op, element(c, f, rn(insn), 0), fbits) & ones(f));
-        return pc + 4;
-    }
-
-    /** Pairwise over the concatenation Vm:Vn: the low half of the result from Vn's pairs, the high from Vm's. */
-    private static long pairwise(Cpu c, int insn, long pc, int op) {
-        int n = lanes(insn);
-        FpFormat f = format(insn);
-        long[] r = new long[4];
-        int half = n / 2;
-        for (int i = 0; i < n; i++) {
-            int src = i < half ? rn(insn) : rm(insn);
-            int j = 2 * (i % half);
-            r[i] = binary(c, f, op, element(c, f, src, j), element(c, f, src, j + 1));
-        }
-        writeLanes(c, rd(insn), f, r, n);
         return pc + 4;
     }
 
@@ -368,37 +380,21 @@ public final class SimdFloat {
         return element(c, f, m, h << 1 | l);
     }
 
-    /** FMLA/FMLS/FMUL/FMULX by element; {@code op} is MUL, MULX, or ADD/SUB for the accumulating forms. */
-    private static long byElement(Cpu c, int insn, long pc, int op, boolean vector) {
-        int n = vector ? lanes(insn) : 1;
-        FpFormat f = format(insn);
+    /** FMLA/FMLS/FMUL/FMULX by element for lane i; {@code op} is MUL, MULX, or ADD/SUB for the accumulating forms. */
+    private static long elementLane(Cpu c, int insn, FpFormat f, int op, long a, int i) {
         long b = indexed(c, insn, f);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) {
-            long a = element(c, f, rn(insn), i);
-            r[i] = switch (op) {
-                case MUL -> SoftFloat.mul(c, f, a, b);
-                case MULX -> SoftFloat.mulx(c, f, a, b);
-                case ADD -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, b);
-                default -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a ^ f.signBit, b);
-            };
-        }
-        if (vector) writeLanes(c, rd(insn), f, r, n);
-        else c.setD(rd(insn), r[0]);
-        return pc + 4;
+        return switch (op) {
+            case MUL -> SoftFloat.mul(c, f, a, b);
+            case MULX -> SoftFloat.mulx(c, f, a, b);
+            case ADD -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, b);
+            default -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a ^ f.signBit, b);
+        };
     }
 
-    /** FMLA/FMLS (vector): Vd + Vn * Vm fused; FMLS negates the Vn element first. */
-    private static long fusedVector(Cpu c, int insn, long pc, boolean subtract) {
-        int n = lanes(insn);
+    private static long byElement(Cpu c, int insn, long pc, int op, boolean vector) {
+        if (vector) return vector(c, insn, pc, ELEMENT, op, 0);
         FpFormat f = format(insn);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) {
-            long a = element(c, f, rn(insn), i);
-            if (subtract) a ^= f.signBit;
-            r[i] = SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, element(c, f, rm(insn), i));
-        }
-        writeLanes(c, rd(insn), f, r, n);
+        c.setD(rd(insn), elementLane(c, insn, f, op, element(c, f, rn(insn), 0), 0));
         return pc + 4;
     }
 
@@ -532,13 +528,15 @@ public final class SimdFloat {
             lo = SoftFloat.convert(c, SINGLE, DOUBLE, src & 0xFFFF_FFFFL, SoftFloat.RN);
             hi = SoftFloat.convert(c, SINGLE, DOUBLE, src >>> 32, SoftFloat.RN);
         } else {
-            long[] w = new long[4];
-            for (int i = 0; i < 4; i++) w[i] = SoftFloat.convert(c, HALF, SINGLE, src >>> (16 * i) & 0xFFFF, SoftFloat.RN);
-            lo = w[0] | w[1] << 32;
-            hi = w[2] | w[3] << 32;
+            lo = widenHalf(c, src, 0) | widenHalf(c, src, 1) << 32;
+            hi = widenHalf(c, src, 2) | widenHalf(c, src, 3) << 32;
         }
         c.setQ(rd(insn), lo, hi);
         return pc + 4;
+    }
+
+    private static long widenHalf(Cpu c, long halves, int i) {
+        return SoftFloat.convert(c, HALF, SINGLE, halves >>> (16 * i) & 0xFFFF, SoftFloat.RN);
     }
 
     // ---- pairwise and across lanes ----
