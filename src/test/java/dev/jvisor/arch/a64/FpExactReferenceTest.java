@@ -105,6 +105,8 @@ class FpExactReferenceTest {
             double b = extreme ? randomDouble(-1040, 1023) : randomDouble(-60, 60);
             double c = extreme ? randomDouble(-1074, 1023) : randomDouble(-120, 120);
             if (i % 7 == 0) b = -a * (1 + Math.scalb(random.nextInt(9) - 4, -50));
+            // An addend that nearly cancels the product: the fused result keeps the product's low bits.
+            if (i % 5 == 1 && !extreme) c = Math.nextUp(-a * b) * (random.nextBoolean() ? 1 : 1 + Math.scalb(1.0, -52));
             long ba = Double.doubleToRawLongBits(a), bb = Double.doubleToRawLongBits(b), bc = Double.doubleToRawLongBits(c);
             for (int mode : MODES) {
                 String ops = a + ", " + b + ", " + c;

@@ -391,6 +391,21 @@ public final class SoftFloat {
      * negated NaN operand propagates with its sign flipped, as the ARM ARM's FPNeg-before-FPMulAdd specifies.
      */
     public static long mulAdd(Cpu c, FpFormat f, long addend, long a, long b) {
+        if (f == FpFormat.DOUBLE && hostRounding(c)) {
+            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), z = Double.longBitsToDouble(addend);
+            double r = Math.fma(x, y, z), p = x * y;
+            if (inRange(r, 0x1p-900, 0x1p1020) && inRange(p, 0x1p-900, 0x1p1020)
+                && (z == 0 || inRange(z, 0x1p-900, 0x1p1020))) {
+                // Boldo and Muller's ErrFma: x * y + z - r = g + zLow exactly, away from the range's edges, so the
+                // fused result is exact iff that sum is zero.
+                double pLow = Math.fma(x, y, -p);
+                double zHigh = z + pLow, t = zHigh - z, zLow = (z - (zHigh - t)) + (pLow - t);
+                double sum = p + zHigh, t2 = sum - p, sumLow = (p - (sum - t2)) + (zHigh - t2);
+                double g = (sum - r) + sumLow;
+                if (g + zLow != 0) c.fpsr |= IXC;
+                return Double.doubleToRawLongBits(r);
+            }
+        }
         if (f == FpFormat.SINGLE && hostRounding(c)) {
             // The product of two singles is exact in double; when the sum with the addend is exact too (no bits
             // lost to alignment), rounding that double to single is the fused result.
