@@ -173,6 +173,26 @@ public final class SoftFloat {
         return (c.fpcr & (RMODE_MASK | FZ)) == 0;
     }
 
+    /**
+     * Whether FPSR.IXC is still clear. The flag is cumulative and programs rarely clear it, so once it is set the
+     * fast paths skip the error-free transformation that would only set it again.
+     */
+    private static boolean inexactUnknown(Cpu c) {
+        return (c.fpsr & IXC) == 0;
+    }
+
+    /**
+     * Boldo and Muller's ErrFma: with r = fma(x, y, z) and p = x * y, both rounded to nearest, x * y + z - r is
+     * exactly the sum of this method's two last terms; away from the exponent range's edges that sum rounds to zero
+     * only when it is zero, so the result is non-zero exactly when the fused result was inexact.
+     */
+    private static double fmaError(double x, double y, double z, double r, double p) {
+        double pLow = Math.fma(x, y, -p);
+        double zHigh = z + pLow, t = zHigh - z, zLow = (z - (zHigh - t)) + (pLow - t);
+        double sum = p + zHigh, t2 = sum - p, sumLow = (p - (sum - t2)) + (zHigh - t2);
+        return ((sum - r) + sumLow) + zLow;
+    }
+
     private static boolean inRange(double r, double low, double high) {
         double m = Math.abs(r);
         return m >= low && m <= high;
@@ -187,7 +207,7 @@ public final class SoftFloat {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
                 if (inRange(r, 0x1p-1021, 0x1p1020)) {
                     double yv = r - x;
-                    if ((x - (r - yv)) + (y - yv) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (x - (r - yv)) + (y - yv) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
@@ -195,7 +215,7 @@ public final class SoftFloat {
                 float r = (float) d;
                 if (inRange(r, 0x1p-125, 0x1p127)) {
                     double yv = d - x;
-                    if (r != d || (x - (d - yv)) + (y - yv) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (r != d || (x - (d - yv)) + (y - yv) != 0)) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
@@ -256,14 +276,14 @@ public final class SoftFloat {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
                 if (inRange(r, 0x1p-900, 0x1p1020)) {
-                    if (Math.fma(x, y, -r) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && Math.fma(x, y, -r) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
                 double d = (double) Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b);
                 float r = (float) d;
                 if (inRange(r, 0x1p-125, 0x1p127)) {
-                    if (r != d) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && r != d) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
@@ -307,14 +327,14 @@ public final class SoftFloat {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
                 if (inRange(r, 0x1p-900, 0x1p900) && inRange(x, 0x1p-900, 0x1p900) && inRange(y, 0x1p-900, 0x1p900)) {
-                    if (Math.fma(-r, y, x) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && Math.fma(-r, y, x) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
                 double x = Float.intBitsToFloat((int) a), y = Float.intBitsToFloat((int) b);
                 float r = (float) (x / y);
                 if (inRange(r, 0x1p-125, 0x1p127) && y != 0) {
-                    if ((double) r * y != x) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (double) r * y != x) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
@@ -357,14 +377,14 @@ public final class SoftFloat {
                 double x = Double.longBitsToDouble(a);
                 if (inRange(x, 0x1p-900, Double.MAX_VALUE) && x > 0) {
                     double r = Math.sqrt(x);
-                    if (Math.fma(-r, r, x) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && Math.fma(-r, r, x) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
                 double x = Float.intBitsToFloat((int) a);
                 if (inRange(x, 0x1p-126, Float.MAX_VALUE) && x > 0) {
                     float r = (float) Math.sqrt(x);
-                    if ((double) r * r != x) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (double) r * r != x) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
@@ -396,13 +416,7 @@ public final class SoftFloat {
             double r = Math.fma(x, y, z), p = x * y;
             if (inRange(r, 0x1p-900, 0x1p1020) && inRange(p, 0x1p-900, 0x1p1020)
                 && (z == 0 || inRange(z, 0x1p-900, 0x1p1020))) {
-                // Boldo and Muller's ErrFma: x * y + z - r = g + zLow exactly, away from the range's edges, so the
-                // fused result is exact iff that sum is zero.
-                double pLow = Math.fma(x, y, -p);
-                double zHigh = z + pLow, t = zHigh - z, zLow = (z - (zHigh - t)) + (pLow - t);
-                double sum = p + zHigh, t2 = sum - p, sumLow = (p - (sum - t2)) + (zHigh - t2);
-                double g = (sum - r) + sumLow;
-                if (g + zLow != 0) c.fpsr |= IXC;
+                if (inexactUnknown(c) && fmaError(x, y, z, r, p) != 0) c.fpsr |= IXC;
                 return Double.doubleToRawLongBits(r);
             }
         }
@@ -414,7 +428,7 @@ public final class SoftFloat {
             double pv = s - z;
             float r = (float) s;
             if ((z - (s - pv)) + (p - pv) == 0 && inRange(r, 0x1p-125, 0x1p127)) {
-                if (r != s) c.fpsr |= IXC;
+                if (inexactUnknown(c) && r != s) c.fpsr |= IXC;
                 return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
             }
         }
