@@ -288,6 +288,10 @@ public final class SoftFloat {
                 }
             }
         }
+        return mulSlow(c, f, a, b);
+    }
+
+    private static long mulSlow(Cpu c, FpFormat f, long a, long b) {
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);
         if (f.isNaN(a) || f.isNaN(b)) return processNaNs(c, f, a, b);
@@ -339,6 +343,10 @@ public final class SoftFloat {
                 }
             }
         }
+        return divSlow(c, f, a, b);
+    }
+
+    private static long divSlow(Cpu c, FpFormat f, long a, long b) {
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);
         if (f.isNaN(a) || f.isNaN(b)) return processNaNs(c, f, a, b);
@@ -389,6 +397,10 @@ public final class SoftFloat {
                 }
             }
         }
+        return sqrtSlow(c, f, a);
+    }
+
+    private static long sqrtSlow(Cpu c, FpFormat f, long a) {
         a = flushInput(c, f, a);
         if (f.isNaN(a)) return processNaN(c, f, a);
         if (f.isZero(a)) return a;
@@ -432,6 +444,10 @@ public final class SoftFloat {
                 return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
             }
         }
+        return mulAddSlow(c, f, addend, a, b);
+    }
+
+    private static long mulAddSlow(Cpu c, FpFormat f, long addend, long a, long b) {
         addend = flushInput(c, f, addend);
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);
