@@ -57,10 +57,10 @@ public final class FloatingPoint {
             (r, i, pc) -> fp("fmov {Rd:f}, #").text(r, i, pc) + immText(i));
 
         String fixed = "sf:1 00 11110 0 ty:1 0";
-        b.row("SCVTF_fix", fixed + " 00 010 scale:6 Rn:5 Rd:5", FloatingPoint::scvtfFixed, fp("scvtf {Rd:f}, {Rn}, {#fbits}"));
-        b.row("UCVTF_fix", fixed + " 00 011 scale:6 Rn:5 Rd:5", FloatingPoint::ucvtfFixed, fp("ucvtf {Rd:f}, {Rn}, {#fbits}"));
-        b.row("FCVTZS_fix", fixed + " 11 000 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzsFixed, fp("fcvtzs {Rd}, {Rn:f}, {#fbits}"));
-        b.row("FCVTZU_fix", fixed + " 11 001 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzuFixed, fp("fcvtzu {Rd}, {Rn:f}, {#fbits}"));
+        b.row("SCVTF_fix", fixed + " 00 010 scale:6 Rn:5 Rd:5", FloatingPoint::scvtfFixed, fixedPoint("scvtf {Rd:f}, {Rn}"));
+        b.row("UCVTF_fix", fixed + " 00 011 scale:6 Rn:5 Rd:5", FloatingPoint::ucvtfFixed, fixedPoint("ucvtf {Rd:f}, {Rn}"));
+        b.row("FCVTZS_fix", fixed + " 11 000 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzsFixed, fixedPoint("fcvtzs {Rd}, {Rn:f}"));
+        b.row("FCVTZU_fix", fixed + " 11 001 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzuFixed, fixedPoint("fcvtzu {Rd}, {Rn:f}"));
 
         String integer = "sf:1 00 11110 0 ty:1 1";
         b.row("FCVT_int", integer + " rmode:2 00 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtToInt, FloatingPoint::fcvtIntText);
@@ -227,7 +227,7 @@ public final class FloatingPoint {
         return pc + 4;
     }
 
-    /** VFPExpandImm: imm8 = a:b:cdefgh stands for (-1)^a * (16 + efgh) / 16 * 2^(NOT(b):cd - 3) roughly; bit-exact here. */
+    /** VFPExpandImm: imm8 = a:b:cd:efgh is (-1)^a * (1 + efgh/16) * 2^n, n = cd + 1 when b is 0 and cd - 3 when 1. */
     public static long expandImm(FpFormat f, int imm8) {
         long sign = (imm8 >>> 7 & 1) != 0 ? f.signBit : 0;
         int b6 = imm8 >>> 6 & 1;
@@ -333,20 +333,25 @@ public final class FloatingPoint {
 
     /** A template where {@code {Rx:f}} names the scalar FP register of the row's precision (ty). */
     static Disasm fp(String template) {
-        Disasm single = Disassembler.template(template.replace(":f}", ":s}").replace("{#fbits}", "#fbits"));
-        Disasm dbl = Disassembler.template(template.replace(":f}", ":d}").replace("{#fbits}", "#fbits"));
-        return (row, insn, pc) -> {
-            String text = ((insn & 1 << 22) != 0 ? dbl : single).text(row, insn, pc);
-            return text.replace("#fbits", "#" + (64 - (insn >>> 10 & 63)));
-        };
+        Disasm single = Disassembler.template(template.replace(":f}", ":s}"));
+        Disasm dbl = Disassembler.template(template.replace(":f}", ":d}"));
+        return (row, insn, pc) -> ((insn & 1 << 22) != 0 ? dbl : single).text(row, insn, pc);
+    }
+
+    /** The fixed-point conversions: the template's text, then the number of fraction bits, 64 - scale. */
+    private static Disasm fixedPoint(String template) {
+        Disasm registers = fp(template);
+        return (row, insn, pc) -> registers.text(row, insn, pc) + ", #" + (64 - (insn >>> 10 & 63));
     }
 
     private static String fcvtText(InsnRow row, int insn, long pc) {
         FpFormat from = ftype(insn >>> 22 & 3), to = ftype(insn >>> 15 & 3);
         if (from == null || to == null) return "fcvt (unallocated)";
-        char t = from == HALF ? 'h' : from == SINGLE ? 's' : 'd';
-        char u = to == HALF ? 'h' : to == SINGLE ? 's' : 'd';
-        return "fcvt " + u + rd(insn) + ", " + t + rn(insn);
+        return "fcvt " + registerLetter(to) + rd(insn) + ", " + registerLetter(from) + rn(insn);
+    }
+
+    private static char registerLetter(FpFormat f) {
+        return f == HALF ? 'h' : f == SINGLE ? 's' : 'd';
     }
 
     private static String frintText(InsnRow row, int insn, long pc) {
