@@ -564,25 +564,24 @@ public final class SimdFloat {
 
     // ---- fixed point by immediate ----
 
-    /** fbits = 2 * esize - immh:immb; the pattern guarantees immh<3> (double) or immh<3:2> = 01 (single). */
+    /**
+     * fbits = 2 * esize - immh:immb. The rows pin immh to 1xxx (double) or 01xx (single), so bit 22, immh<3>, is the
+     * same size bit the other encodings call sz.
+     */
     private static int fixedBits(int insn) {
         int immhb = insn >>> 16 & 127;
         return ((insn & 1 << 22) != 0 ? 128 : 64) - immhb;
     }
 
-    /** The fixed-point rows name the lane size by immh rather than sz; align it with bit 22 for the shared code. */
-    private static int withSize(int insn) {
-        return (insn & 1 << 22) != 0 ? insn : insn & ~(1 << 22);
-    }
 
-    static long scvtfFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, SCVTF, fixedBits(insn)); }
-    static long scvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, SCVTF, fixedBits(insn)); }
-    static long ucvtfFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, UCVTF, fixedBits(insn)); }
-    static long ucvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, UCVTF, fixedBits(insn)); }
-    static long fcvtzsFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, CVTZS, fixedBits(insn)); }
-    static long fcvtzsFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, CVTZS, fixedBits(insn)); }
-    static long fcvtzuFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, CVTZU, fixedBits(insn)); }
-    static long fcvtzuFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, CVTZU, fixedBits(insn)); }
+    static long scvtfFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, SCVTF, fixedBits(insn)); }
+    static long scvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, SCVTF, fixedBits(insn)); }
+    static long ucvtfFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, UCVTF, fixedBits(insn)); }
+    static long ucvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, UCVTF, fixedBits(insn)); }
+    static long fcvtzsFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, CVTZS, fixedBits(insn)); }
+    static long fcvtzsFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, CVTZS, fixedBits(insn)); }
+    static long fcvtzuFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, CVTZU, fixedBits(insn)); }
+    static long fcvtzuFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, CVTZU, fixedBits(insn)); }
 
     // ---- FMOV (vector, immediate) ----
 
@@ -640,10 +639,9 @@ public final class SimdFloat {
     }
 
     private static String fixedText(String mnemonic, int insn, boolean vector) {
-        int sized = withSize(insn);
         int fbits = fixedBits(insn);
-        if (vector) return vectorText(mnemonic, sized, 2, ", #" + fbits);
-        return scalarText(mnemonic, sized, 2, ", #" + fbits);
+        if (vector) return vectorText(mnemonic, insn, 2, ", #" + fbits);
+        return scalarText(mnemonic, insn, 2, ", #" + fbits);
     }
 
     private static String narrowText(String mnemonic, int insn) {
