@@ -11,9 +11,9 @@ import java.math.BigInteger;
  *
  * <p>Exact results are formed in integers: a significand normalized to bit 62 with the bits that fall off below
  * bit 0 "jammed" (ORed) into bit 0, which keeps enough information to round correctly in every mode. Round to
- * nearest with FZ off, the case real programs run, first tries the host's IEEE arithmetic (which rounds the same way)
- * and checks exactness with an error-free transformation; it only falls back when the result is near the edges
- * of the exponent range, where the flags need the full treatment.
+ * nearest, the case real programs run, first tries the host's IEEE arithmetic (which rounds the same way) and checks
+ * exactness with an error-free transformation; it only falls back for NaNs, infinities, flushed denormals and
+ * results near the edges of the exponent range, where the flags need the full treatment.
  */
 public final class SoftFloat {
     private SoftFloat() {}
@@ -168,9 +168,19 @@ public final class SoftFloat {
         return sign | bits;
     }
 
-    /** Whether RN and FZ off, the mode in which the host's IEEE arithmetic gives the architectural result. */
-    private static boolean hostRounding(Cpu c) {
-        return (c.fpcr & (RMODE_MASK | FZ)) == 0;
+    /**
+     * Whether the host's IEEE arithmetic gives the architectural result: rounding to nearest, and no operand that
+     * FPCR.FZ would flush (-ffast-math programs run with FZ set). The fast paths also insist on a normal result, so
+     * flushing never applies to what they return.
+     */
+    private static boolean hostRounds(Cpu c, FpFormat f, long a, long b) {
+        int fpcr = c.fpcr;
+        if ((fpcr & RMODE_MASK) != 0) return false;
+        return (fpcr & FZ) == 0 || (!f.isDenormal(a) && !f.isDenormal(b));
+    }
+
+    private static boolean hostRounds(Cpu c, FpFormat f, long a, long b, long d) {
+        return hostRounds(c, f, a, b) && ((c.fpcr & FZ) == 0 || !f.isDenormal(d));
     }
 
     /**
@@ -202,7 +212,7 @@ public final class SoftFloat {
     // Arithmetic
 
     public static long add(Cpu c, FpFormat f, long a, long b) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, b)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
                 if (inRange(r, 0x1p-1021, 0x1p1020)) {
@@ -272,7 +282,7 @@ public final class SoftFloat {
     }
 
     public static long mul(Cpu c, FpFormat f, long a, long b) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, b)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
                 if (inRange(r, 0x1p-900, 0x1p1020)) {
@@ -327,7 +337,7 @@ public final class SoftFloat {
     }
 
     public static long div(Cpu c, FpFormat f, long a, long b) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, b)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
                 if (inRange(r, 0x1p-900, 0x1p900) && inRange(x, 0x1p-900, 0x1p900) && inRange(y, 0x1p-900, 0x1p900)) {
@@ -380,7 +390,7 @@ public final class SoftFloat {
     }
 
     public static long sqrt(Cpu c, FpFormat f, long a) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, a)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a);
                 if (inRange(x, 0x1p-900, Double.MAX_VALUE) && x > 0) {
@@ -423,7 +433,7 @@ public final class SoftFloat {
      * negated NaN operand propagates with its sign flipped, as the ARM ARM's FPNeg-before-FPMulAdd specifies.
      */
     public static long mulAdd(Cpu c, FpFormat f, long addend, long a, long b) {
-        if (f == FpFormat.DOUBLE && hostRounding(c)) {
+        if (f == FpFormat.DOUBLE && hostRounds(c, f, a, b, addend)) {
             double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), z = Double.longBitsToDouble(addend);
             double r = Math.fma(x, y, z), p = x * y;
             if (inRange(r, 0x1p-900, 0x1p1020) && inRange(p, 0x1p-900, 0x1p1020)
@@ -432,7 +442,7 @@ public final class SoftFloat {
                 return Double.doubleToRawLongBits(r);
             }
         }
-        if (f == FpFormat.SINGLE && hostRounding(c)) {
+        if (f == FpFormat.SINGLE && hostRounds(c, f, a, b, addend)) {
             // The product of two singles is exact in double; when the sum with the addend is exact too (no bits
             // lost to alignment), rounding that double to single is the fused result.
             double z = Float.intBitsToFloat((int) addend);
