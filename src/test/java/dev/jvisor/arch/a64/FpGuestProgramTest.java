@@ -55,7 +55,8 @@ class FpGuestProgramTest {
         }
         Process p;
         try {
-            p = new ProcessBuilder("aarch64-linux-gnu-gcc", "-O3", "-static", "-o", exe.toString(), src.toString(), "-lm")
+            p = new ProcessBuilder("aarch64-linux-gnu-gcc", "-O3", "-static", "-o", exe.toString(), src.toString(),
+                "-lm")
                 .redirectErrorStream(true).start();
         } catch (IOException e) {
             assumeTrue(false, "aarch64-linux-gnu-gcc not installed");

@@ -668,7 +668,8 @@ public final class SoftFloat {
             if ((c.fpcr & DN) != 0) return to.defaultNaN;
             // The payload keeps its most significant bits: align the fraction fields at the top.
             long frac = a & from.fracMask;
-            frac = to.fracBits >= from.fracBits ? frac << (to.fracBits - from.fracBits) : frac >>> (from.fracBits - to.fracBits);
+            int widen = to.fracBits - from.fracBits;
+            frac = widen >= 0 ? frac << widen : frac >>> -widen;
             return to.zero(negative) | to.infinity | to.quietBit | frac;
         }
         if (from.isInfinite(a)) {

@@ -43,27 +43,37 @@ public final class FloatingPoint {
         b.row("FNMUL", TY + " Rm:5 1000 10 Rn:5 Rd:5", FloatingPoint::fnmul, fp("fnmul {Rd:f}, {Rn:f}, {Rm:f}"));
 
         String three = "000 11111 0 ty:1 ";
-        b.row("FMADD", three + "0 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fmadd, fp("fmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
-        b.row("FMSUB", three + "0 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fmsub, fp("fmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
-        b.row("FNMADD", three + "1 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmadd, fp("fnmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
-        b.row("FNMSUB", three + "1 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmsub, fp("fnmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FMADD", three + "0 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fmadd,
+            fp("fmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FMSUB", three + "0 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fmsub,
+            fp("fmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FNMADD", three + "1 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmadd,
+            fp("fnmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FNMSUB", three + "1 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmsub,
+            fp("fnmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
 
         b.row("FCMP", TY + " Rm:5 00 1000 Rn:5 e:1 z:1 000", FloatingPoint::fcmp,
             fp("fcmp{?e:e} {Rn:f}, {?z:#0.0}{?!z:{Rm:f}}"));
         b.row("FCCMP", TY + " Rm:5 cond:4 01 Rn:5 e:1 nzcv:4", FloatingPoint::fccmp,
             fp("fccmp{?e:e} {Rn:f}, {Rm:f}, {#x:nzcv}, {cond:cond}"));
-        b.row("FCSEL", TY + " Rm:5 cond:4 11 Rn:5 Rd:5", FloatingPoint::fcsel, fp("fcsel {Rd:f}, {Rn:f}, {Rm:f}, {cond:cond}"));
+        b.row("FCSEL", TY + " Rm:5 cond:4 11 Rn:5 Rd:5", FloatingPoint::fcsel,
+            fp("fcsel {Rd:f}, {Rn:f}, {Rm:f}, {cond:cond}"));
         b.row("FMOV_imm", TY + " imm8:8 100 00000 Rd:5", FloatingPoint::fmovImm,
             (r, i, pc) -> fp("fmov {Rd:f}, #").text(r, i, pc) + immText(i));
 
         String fixed = "sf:1 00 11110 0 ty:1 0";
-        b.row("SCVTF_fix", fixed + " 00 010 scale:6 Rn:5 Rd:5", FloatingPoint::scvtfFixed, fixedPoint("scvtf {Rd:f}, {Rn}"));
-        b.row("UCVTF_fix", fixed + " 00 011 scale:6 Rn:5 Rd:5", FloatingPoint::ucvtfFixed, fixedPoint("ucvtf {Rd:f}, {Rn}"));
-        b.row("FCVTZS_fix", fixed + " 11 000 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzsFixed, fixedPoint("fcvtzs {Rd}, {Rn:f}"));
-        b.row("FCVTZU_fix", fixed + " 11 001 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzuFixed, fixedPoint("fcvtzu {Rd}, {Rn:f}"));
+        b.row("SCVTF_fix", fixed + " 00 010 scale:6 Rn:5 Rd:5", FloatingPoint::scvtfFixed,
+            fixedPoint("scvtf {Rd:f}, {Rn}"));
+        b.row("UCVTF_fix", fixed + " 00 011 scale:6 Rn:5 Rd:5", FloatingPoint::ucvtfFixed,
+            fixedPoint("ucvtf {Rd:f}, {Rn}"));
+        b.row("FCVTZS_fix", fixed + " 11 000 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzsFixed,
+            fixedPoint("fcvtzs {Rd}, {Rn:f}"));
+        b.row("FCVTZU_fix", fixed + " 11 001 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzuFixed,
+            fixedPoint("fcvtzu {Rd}, {Rn:f}"));
 
         String integer = "sf:1 00 11110 0 ty:1 1";
-        b.row("FCVT_int", integer + " rmode:2 00 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtToInt, FloatingPoint::fcvtIntText);
+        b.row("FCVT_int", integer + " rmode:2 00 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtToInt,
+            FloatingPoint::fcvtIntText);
         b.row("FCVTA_int", integer + " 00 10 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtaToInt,
             fp("fcvta{?u:u}{?!u:s} {Rd}, {Rn:f}"));
         b.row("CVTF_int", integer + " 00 01 u:1 000000 Rn:5 Rd:5", FloatingPoint::cvtfFromInt,
@@ -271,7 +281,8 @@ public final class FloatingPoint {
 
     private static long cvtf(Cpu c, int insn, long pc, boolean unsigned, int fbits) {
         FpFormat f = format(insn);
-        long r = SoftFloat.fromFixed(c, f, intSource(c, insn, unsigned), fbits, unsigned, SoftFloat.roundingMode(c.fpcr));
+        long r = SoftFloat.fromFixed(c, f, intSource(c, insn, unsigned), fbits, unsigned,
+            SoftFloat.roundingMode(c.fpcr));
         c.setD(rd(insn), r);
         return pc + 4;
     }
@@ -285,7 +296,8 @@ public final class FloatingPoint {
 
     static long scvtfFixed(Cpu c, int insn, long pc) { return cvtf(c, insn, pc, false, fbits(insn)); }
     static long ucvtfFixed(Cpu c, int insn, long pc) { return cvtf(c, insn, pc, true, fbits(insn)); }
-    static long fcvtzsFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, false, fbits(insn), SoftFloat.RZ); }
+    static long fcvtzsFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, false, fbits(insn),
+        SoftFloat.RZ); }
     static long fcvtzuFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, true, fbits(insn), SoftFloat.RZ); }
 
     /** FCVTNS/PS/MS/ZS and the unsigned forms: rmode 00 nearest, 01 +inf, 10 -inf, 11 zero, like FPCR.RMode. */
