@@ -11,6 +11,7 @@ import dev.jvisor.arch.a64.fp.SoftFloat;
 import static dev.jvisor.arch.a64.fp.FpFormat.DOUBLE;
 import static dev.jvisor.arch.a64.fp.FpFormat.HALF;
 import static dev.jvisor.arch.a64.fp.FpFormat.SINGLE;
+import static dev.jvisor.arch.a64.fp.SoftFloat.RZ;
 
 /**
  * Scalar floating point: data processing with one, two and three sources, compares, conditional compare and select,
@@ -296,9 +297,8 @@ public final class FloatingPoint {
 
     static long scvtfFixed(Cpu c, int insn, long pc) { return cvtf(c, insn, pc, false, fbits(insn)); }
     static long ucvtfFixed(Cpu c, int insn, long pc) { return cvtf(c, insn, pc, true, fbits(insn)); }
-    static long fcvtzsFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, false, fbits(insn),
-        SoftFloat.RZ); }
-    static long fcvtzuFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, true, fbits(insn), SoftFloat.RZ); }
+    static long fcvtzsFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, false, fbits(insn), RZ); }
+    static long fcvtzuFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, true, fbits(insn), RZ); }
 
     /** FCVTNS/PS/MS/ZS and the unsigned forms: rmode 00 nearest, 01 +inf, 10 -inf, 11 zero, like FPCR.RMode. */
     static long fcvtToInt(Cpu c, int insn, long pc) {

@@ -138,8 +138,8 @@ public final class SimdFloat {
         String tail = " sz:1" + SAME3 + opcode + " 1 Rn:5 Rd:5";
         b.row(name + "_vec", "0 Q:1 " + u + " 01110 " + a + tail, vector, (r, i, pc) -> vectorText(mnemonic, i, 3, ""));
         if (scalar != null) {
-            b.row(name + "_scalar", "01 " + u + " 11110 " + a + tail, scalar, (r, i, pc) -> scalarText(mnemonic, i, 3,
-                ""));
+            b.row(name + "_scalar", "01 " + u + " 11110 " + a + tail, scalar,
+                (r, i, pc) -> scalarText(mnemonic, i, 3, ""));
         }
     }
 
@@ -174,9 +174,10 @@ public final class SimdFloat {
     private static void element(InsnRow.Builder b, String name, int u, String opcode, Exec vector, Exec scalar) {
         String mnemonic = name.toLowerCase();
         String tail = " 1 sz:1 L:1 M:1 Rm:4 " + opcode + " H:1 0 Rn:5 Rd:5";
-        b.row(name + "_elem_vec", "0 Q:1 " + u + " 01111" + tail, vector, (r, i, pc) -> elementText(mnemonic, i, true));
-        b.row(name + "_elem_scalar", "01 " + u + " 11111" + tail, scalar, (r, i, pc) -> elementText(mnemonic, i,
-            false));
+        b.row(name + "_elem_vec", "0 Q:1 " + u + " 01111" + tail, vector,
+            (r, i, pc) -> elementText(mnemonic, i, true));
+        b.row(name + "_elem_scalar", "01 " + u + " 11111" + tail, scalar,
+            (r, i, pc) -> elementText(mnemonic, i, false));
     }
 
     private static void fixed(InsnRow.Builder b, String name, int u, String opcode, Exec vector, Exec scalar) {
@@ -184,8 +185,8 @@ public final class SimdFloat {
         for (String immh : new String[] {"01--", "1---"}) {
             String size = immh.startsWith("1") ? "d" : "s";
             String tail = "11110 immh=" + immh + " immb:3 " + opcode + " 1 Rn:5 Rd:5";
-            b.row(name + "_fix_vec_" + size, "0 Q:1 " + u + " 0" + tail, vector, (r, i, pc) -> fixedText(mnemonic, i,
-                true));
+            b.row(name + "_fix_vec_" + size, "0 Q:1 " + u + " 0" + tail, vector,
+                (r, i, pc) -> fixedText(mnemonic, i, true));
             b.row(name + "_fix_scalar_" + size, "01 " + u + " 1" + tail, scalar,
                 (r, i, pc) -> fixedText(mnemonic, i, false));
         }
@@ -320,11 +321,11 @@ public final class SimdFloat {
             lo = lane(c, insn, f, shape, op, fbits, 0, n);
             hi = lane(c, insn, f, shape, op, fbits, 1, n);
         } else {
-            lo = lane(c, insn, f, shape, op, fbits, 0, n) & 0xFFFF_FFFFL | lane(c, insn, f, shape, op, fbits, 1,
-                n) << 32;
+            long l0 = lane(c, insn, f, shape, op, fbits, 0, n), l1 = lane(c, insn, f, shape, op, fbits, 1, n);
+            lo = l0 & 0xFFFF_FFFFL | l1 << 32;
             hi = n == 4
-                ? lane(c, insn, f, shape, op, fbits, 2, n) & 0xFFFF_FFFFL | lane(c, insn, f, shape, op, fbits, 3,
-                    n) << 32
+                ? lane(c, insn, f, shape, op, fbits, 2, n) & 0xFFFF_FFFFL
+                    | lane(c, insn, f, shape, op, fbits, 3, n) << 32
                 : 0;
         }
         c.setQ(rd(insn), lo, hi);
@@ -494,8 +495,7 @@ public final class SimdFloat {
 
     // ---- narrowing and lengthening conversions ----
 
-    /** FCVTN/FCVTXN: each wide lane of Vn narrowed into the low half of Vd (Q=0,
-        top cleared) or its high half (Q=1). */
+    /** FCVTN/FCVTXN: Vn's wide lanes narrowed into the low half of Vd (Q=0, top cleared) or its high half (Q=1). */
     private static long narrow(Cpu c, int insn, long pc, FpFormat from, FpFormat to, int rounding) {
         int n = rn(insn);
         int width = to == SINGLE ? 32 : 16;
