@@ -31,6 +31,8 @@ import dev.jvisor.arch.a64.decode.Exec;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.isa.SimdOps.LaneOp;
 
+import java.util.function.LongUnaryOperator;
+
 /**
  * Integer Advanced SIMD lane arithmetic: the three-same group (vector and scalar), the two-register miscellaneous
  * group except the narrowing and widening members (in {@link SimdWide}), and the across-lanes reductions.
@@ -121,6 +123,11 @@ final class SimdArith {
         misc(b, "CMLT_zero", 0, "01010", SimdArith::compareZero, ", #0");
         misc(b, "ABS", 0, "01011", SimdArith::absNeg, "");
         misc(b, "NEG", 1, "01011", SimdArith::absNeg, "");
+
+        b.row("URECPE_vec", "0 Q:1 0 01110 1 0 10000 11100 10 Rn:5 Rd:5", SimdArith::reciprocalEstimate,
+            (r, i, pc) -> "urecpe " + Simd.vreg(i & 31, 32, q(i)) + ", " + Simd.vreg(i >>> 5 & 31, 32, q(i)));
+        b.row("URSQRTE_vec", "0 Q:1 1 01110 1 0 10000 11100 10 Rn:5 Rd:5", SimdArith::reciprocalEstimate,
+            (r, i, pc) -> "ursqrte " + Simd.vreg(i & 31, 32, q(i)) + ", " + Simd.vreg(i >>> 5 & 31, 32, q(i)));
 
         miscScalar(b, "SUQADD", 0, "00011", SimdArith::saturatingAccumulateScalar, "");
         miscScalar(b, "USQADD", 1, "00011", SimdArith::saturatingAccumulateScalar, "");
@@ -515,7 +522,7 @@ final class SimdArith {
     // ---- two-register miscellaneous ----
 
     /** Applies a whole-half transformation to Vn's halves (64-bit result when Q=0). */
-    private static long halves(Cpu c, int insn, long pc, java.util.function.LongUnaryOperator f) {
+    private static long halves(Cpu c, int insn, long pc, LongUnaryOperator f) {
         int rd = insn & 31, rn = insn >>> 5 & 31;
         put(c, rd, q(insn), f.applyAsLong(c.v[2 * rn]), f.applyAsLong(c.v[2 * rn + 1]));
         return pc + 4;
@@ -663,6 +670,31 @@ final class SimdArith {
 
     static long absNegScalar(Cpu c, int insn, long pc) {
         return unaryScalar(c, insn, pc, D, true, unsigned(insn) ? NEG : ABS);
+    }
+
+    /**
+     * URECPE: the architecture's 9-bit reciprocal estimate of a 0.32 fixed-point fraction in [0.5, 1), as a 1.31
+     * value; fractions below one half saturate to all ones.
+     */
+    private static final LaneOp URECPE = (c, d, n, m, e) -> {
+        if (n >>> 31 == 0) return -1L;
+        long a = (n >>> 23) * 2 + 1;           // the top 9 bits, rounded to the middle of their interval
+        long b = (1L << 19) / a;
+        return (b + 1) / 2 << 23;
+    };
+
+    /** URSQRTE: the 9-bit reciprocal square root estimate of a fraction in [0.25, 1); smaller ones give all ones. */
+    private static final LaneOp URSQRTE = (c, d, n, m, e) -> {
+        if (n >>> 30 == 0) return -1L;
+        long a = n >>> 23;
+        a = a < 256 ? a * 2 + 1 : ((a >>> 1 << 1) + 1) * 2;
+        long b = 512;
+        while (a * (b + 1) * (b + 1) < 1L << 28) b++;   // the largest b below 2^14 / sqrt(a)
+        return (b + 1) / 2 << 23;
+    };
+
+    static long reciprocalEstimate(Cpu c, int insn, long pc) {
+        return unary(c, insn, pc, SimdOps.S, false, unsigned(insn) ? URSQRTE : URECPE);
     }
 
     // ---- across lanes ----

@@ -14,6 +14,7 @@ import static dev.jvisor.arch.a64.isa.SimdOps.unsigned;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.arch.a64.decode.Disasm;
 import dev.jvisor.arch.a64.decode.InsnRow;
 
 /**
@@ -68,7 +69,7 @@ final class SimdShift {
             vectorText("ushll", Form.LONG, true));
     }
 
-    private static dev.jvisor.arch.a64.decode.Disasm vectorText(String mnemonic, Form form, boolean left) {
+    private static Disasm vectorText(String mnemonic, Form form, boolean left) {
         return (r, i, pc) -> {
             int esize = esize(i), amount = amount(i, esize, left);
             boolean q = q(i);
@@ -117,6 +118,20 @@ final class SimdShift {
         boolean q = q(insn);
         if (esize == 64 && !q) throw new UndefinedInstruction();
         int rd = insn & 31, rn = insn >>> 5 & 31, count = (q ? 128 : 64) / esize;
+        int opcode = insn >>> 11 & 31, code = insn >>> 16 & 127;
+        // SHL, and USHR below 64-bit lanes, shift whole halves and then clear the bits that crossed into a neighbour.
+        if (opcode == 0b01010 && !unsigned(insn)) {
+            int shift = code - esize;
+            long keep = (mask(esize) << shift & mask(esize)) * SimdOps.lowBits(esize);
+            SimdOps.put(c, rd, q, c.v[2 * rn] << shift & keep, c.v[2 * rn + 1] << shift & keep);
+            return pc + 4;
+        }
+        if (opcode == 0 && unsigned(insn) && esize < 64) {
+            int shift = 2 * esize - code;
+            long keep = (mask(esize) >>> shift) * SimdOps.lowBits(esize);
+            SimdOps.put(c, rd, q, c.v[2 * rn] >>> shift & keep, c.v[2 * rn + 1] >>> shift & keep);
+            return pc + 4;
+        }
         long m = mask(esize), lo = 0, hi = 0;
         for (int i = 0; i < count; i++) {
             long r = shiftElement(c, insn, elem(c, rd, i, esize), elem(c, rn, i, esize), esize) & m;

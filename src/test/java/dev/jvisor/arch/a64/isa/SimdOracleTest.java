@@ -83,7 +83,7 @@ class SimdOracleTest {
         return out.toString();
     }
 
-    /** splitmix64 with the edge-case bias of SimdOracle.c's interesting(). */
+    /** splitmix64 with the edge-case bias of SimdOracle.c's interesting() and lane_edges(). */
     static final class Inputs {
         private static final int[] EDGES = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x40, 0x3f};
         private long state;
@@ -100,16 +100,38 @@ class SimdOracleTest {
         }
 
         long interesting() {
-            long mode = next() & 3, r = next(), w = 0;
-            switch ((int) mode) {
-                case 0 -> w = r;
-                case 1 -> {
+            int mode = (int) (next() & 7);
+            long w = 0;
+            switch (mode) {
+                case 0, 1 -> w = next();
+                case 2 -> {
+                    long r = next();
                     for (int i = 0; i < 8; i++) w |= (long) EDGES[(int) (r >>> (3 * i) & 7)] << (8 * i);
                 }
-                case 2 -> {
+                case 3 -> {
+                    long r = next();
                     for (int i = 0; i < 8; i++) w |= ((long) ((byte) (r >>> (8 * i)) >> 3) & 0xFF) << (8 * i);
                 }
-                default -> w = r & 0x0F0F_0F0F_0F0F_0F0FL;
+                case 4 -> w = next() & 0x0F0F_0F0F_0F0F_0F0FL;
+                default -> w = laneEdges(16 << (mode - 5));
+            }
+            return w;
+        }
+
+        private long laneEdges(int esize) {
+            long w = 0, mask = SimdOps.mask(esize), min = 1L << (esize - 1);
+            for (int s = 0; s < 64; s += esize) {
+                long v = switch ((int) (next() & 7)) {
+                    case 0 -> 0;
+                    case 1 -> 1;
+                    case 2 -> -1L;
+                    case 3 -> min;
+                    case 4 -> min - 1;
+                    case 5 -> min + 1;
+                    case 6 -> 2;
+                    default -> next();
+                };
+                w |= (v & mask) << s;
             }
             return w;
         }

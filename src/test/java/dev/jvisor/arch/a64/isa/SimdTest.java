@@ -369,6 +369,18 @@ class SimdTest {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
+    void reciprocalEstimates(Engine e) {
+        A64Harness h = new A64Harness();
+        set(h, 1, 0x7FFF_FFFF_8000_0000L, 0xC000_0000_FFFF_FFFFL);
+        exec(h, e, 0x4ea1c820); // urecpe v0.4s: 1/0.5 is just under 2; below one half saturates
+        assertV(h, 0, 0xFFFF_FFFF_FF80_0000L, 0xAA80_0000_8000_0000L);
+        set(h, 1, 0x3FFF_FFFF_4000_0000L, ONES);
+        exec(h, e, 0x2ea1c820); // ursqrte v0.2s: 1/sqrt(0.25) is just under 2; below a quarter saturates
+        assertV(h, 0, 0xFFFF_FFFF_FF80_0000L, 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
     void multiplies(Engine e) {
         A64Harness h = new A64Harness();
         set(h, 1, 0x0000_0000_0080_FF03L, 0);

@@ -45,15 +45,36 @@ static uint64_t next(void) {
     return z ^ (z >> 31);
 }
 
-/* Random words biased towards lane edge cases (0, 1, 0x7f, 0x80, 0xff...) and small signed shift counts. */
+/* Lanes of esize bits, each 0, 1, 2, -1, the signed extremes or their neighbours, or random. */
+static uint64_t lane_edges(int esize) {
+    uint64_t w = 0, mask = esize == 64 ? ~0ull : (1ull << esize) - 1, min = 1ull << (esize - 1);
+    for (int s = 0; s < 64; s += esize) {
+        uint64_t v;
+        switch (next() & 7) {
+        case 0: v = 0; break;
+        case 1: v = 1; break;
+        case 2: v = ~0ull; break;
+        case 3: v = min; break;
+        case 4: v = min - 1; break;
+        case 5: v = min + 1; break;
+        case 6: v = 2; break;
+        default: v = next(); break;
+        }
+        w |= (v & mask) << s;
+    }
+    return w;
+}
+
+/* Random words biased towards lane edge cases and small signed shift counts. */
 static uint64_t interesting(void) {
     static const uint8_t edges[8] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x40, 0x3f};
-    uint64_t mode = next() & 3, r = next(), w = 0;
+    uint64_t mode = next() & 7, r, w = 0;
     switch (mode) {
-    case 0: return r;
-    case 1: for (int i = 0; i < 8; i++) w |= (uint64_t) edges[r >> (3 * i) & 7] << (8 * i); return w;
-    case 2: for (int i = 0; i < 8; i++) w |= (uint64_t) (uint8_t) ((int8_t) (r >> (8 * i)) >> 3) << (8 * i); return w;
-    default: return r & 0x0F0F0F0F0F0F0F0Full;
+    case 0: case 1: return next();
+    case 2: r = next(); for (int i = 0; i < 8; i++) w |= (uint64_t) edges[r >> (3 * i) & 7] << (8 * i); return w;
+    case 3: r = next(); for (int i = 0; i < 8; i++) w |= (uint64_t) (uint8_t) ((int8_t) (r >> (8 * i)) >> 3) << (8 * i); return w;
+    case 4: return next() & 0x0F0F0F0F0F0F0F0Full;
+    default: return lane_edges(16 << (mode - 5));
     }
 }
 
