@@ -191,6 +191,9 @@ class FpScalarTest {
         expectInt(0x7fffffffL, IOC, toInt(e, FCVTZS_WD, RN, 0x41e0000000000000L));
         expectInt(0x80000000L, 0, toInt(e, FCVTZS_WD, RN, 0xc1e0000000000000L));
         expectInt(0xffffffffL, IXC, toInt(e, FCVTZS_WD, RN, 0xbff8000000000000L));
+        expectInt(0x7fffffffL, IXC, toInt(e, FCVTZS_WD, RN, 0x41dfffffffff3333L));
+        expectInt(0x80000000L, IXC, toInt(e, FCVTZS_WD, RN, 0xc1e0000000100000L));
+        expectInt(0x80000000L, IOC, toInt(e, FCVTZS_WD, RN, 0xc1e0000000200000L));
         expectInt(0, 0, toInt(e, FCVTZS_WD, RN, NEG));
         expectInt(0, IDC, toInt(e, FCVTZS_WD, FZ, MIN_DENORMAL));
         expectInt(0, IXC, toInt(e, FCVTZS_WD, RN, MIN_DENORMAL));
@@ -226,6 +229,8 @@ class FpScalarTest {
         expect(twoTo53 + 2, IXC, fromInt(e, SCVTF_DX, RN, (1L << 53) + 3));
         expect(twoTo53 | NEG, IXC, fromInt(e, SCVTF_DX, RP, -(1L << 53) - 1));
         expect(0xc3e0000000000000L, 0, fromInt(e, SCVTF_DX, RN, Long.MIN_VALUE));
+        expect(0x43e0000000000000L, IXC, fromInt(e, SCVTF_DX, RN, Long.MAX_VALUE));
+        expect(0x43dfffffffffffffL, IXC, fromInt(e, SCVTF_DX, RZ, Long.MAX_VALUE));
         expect(0x43f0000000000000L, IXC, fromInt(e, UCVTF_DX, RN, -1L));
         expect(0x43efffffffffffffL, IXC, fromInt(e, UCVTF_DX, RZ, -1L));
         expect(0, 0, fromInt(e, UCVTF_DX, RM, 0));

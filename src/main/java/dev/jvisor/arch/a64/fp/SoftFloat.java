@@ -648,6 +648,18 @@ public final class SoftFloat {
      * FPCR.AHP the alternative format, whose all-ones exponent is just another binade.
      */
     public static long convert(Cpu c, FpFormat from, FpFormat to, long a, int rounding) {
+        if (from == FpFormat.DOUBLE && to == FpFormat.SINGLE && rounding == RN) {
+            double x = Double.longBitsToDouble(a);
+            float r = (float) x;
+            if (inRange(x, 0x1p-125, 0x1p127)) {
+                if (inexactUnknown(c) && r != x) c.fpsr |= IXC;
+                return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+            }
+        }
+        return convertSlow(c, from, to, a, rounding);
+    }
+
+    private static long convertSlow(Cpu c, FpFormat from, FpFormat to, long a, int rounding) {
         boolean alternativeHalf = (c.fpcr & AHP) != 0;
         boolean negative = from.isNegative(a);
         if (from == FpFormat.HALF) {
@@ -695,6 +707,20 @@ public final class SoftFloat {
      * Operation (NaN gives 0); Inexact only when the result did not saturate.
      */
     public static long toFixed(Cpu c, FpFormat f, long a, int fbits, boolean unsigned, int intBits, int rounding) {
+        if (rounding == RZ && fbits == 0 && !unsigned && f != FpFormat.HALF) {
+            // FCVTZS, the conversion C casts compile to: Java's casts truncate the same way inside the range.
+            double x = f.toDouble(a);
+            if (Math.abs(x) < (intBits == 64 ? 0x1p63 : 0x1p31) && ((c.fpcr & FZ) == 0 || !f.isDenormal(a))) {
+                long r = (long) x;
+                if (inexactUnknown(c) && r != x) c.fpsr |= IXC;
+                return intBits == 64 ? r : r & 0xFFFF_FFFFL;
+            }
+        }
+        return toFixedSlow(c, f, a, fbits, unsigned, intBits, rounding);
+    }
+
+    private static long toFixedSlow(Cpu c, FpFormat f, long a, int fbits, boolean unsigned, int intBits,
+                                    int rounding) {
         a = flushInput(c, f, a);
         if (f.isNaN(a)) {
             c.fpsr |= IOC;
@@ -767,6 +793,19 @@ public final class SoftFloat {
 
     /** FixedToFP: the integer {@code value} (sign- or zero-extended to 64 bits) divided by {@code 2^fbits}, rounded. */
     public static long fromFixed(Cpu c, FpFormat f, long value, int fbits, boolean unsigned, int rounding) {
+        if (rounding == RN && fbits == 0 && (!unsigned || value >= 0) && f != FpFormat.HALF) {
+            // Java's long-to-floating conversions round to nearest and the result is never tiny. Converting back
+            // shows whether it was exact, except for 2^63 (values near Long.MAX_VALUE round up to it), which the
+            // cast back saturates: it is never exact.
+            if (f == FpFormat.DOUBLE) {
+                double d = value;
+                if (inexactUnknown(c) && (d == 0x1p63 || (long) d != value)) c.fpsr |= IXC;
+                return Double.doubleToRawLongBits(d);
+            }
+            float r = value;
+            if (inexactUnknown(c) && (r == 0x1p63f || (long) r != value)) c.fpsr |= IXC;
+            return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+        }
         if (value == 0) return 0;
         boolean negative = !unsigned && value < 0;
         long mag = negative ? -value : value;
