@@ -71,8 +71,16 @@ def fpcr(name=''):
     if random.random() < 0.25: r |= 1 << 25
     return r
 
+INT_EDGES = {'w': [0, 1, 0xffffffff, 0x80000000, 0x7fffffff, 0x7fffffc0, 0x01000001, 0xfeffffff],
+             'x': [0, 1, (1 << 64) - 1, 1 << 63, (1 << 63) - 1, (1 << 53) + 1, (1 << 64) - (1 << 53) - 1, 0x01000001]}
+
 def main():
   for name, fmt, kind, body, nin in OPS:
+      if fmt[0] == 'i':
+          # Every rounding mode on the integers whose conversions round or sit at the ends of the range.
+          for v in INT_EDGES[fmt[1]]:
+              for mode in range(4):
+                  print(name, hex(mode << 22)[2:], hex(v)[2:], 0, 0)
       scale = 5 if 'fix5' in name else 32 if 'fix32' in name else 64 if 'fix64' in name else 0
       for i in range(N):
           if fmt[0] == 'i':
