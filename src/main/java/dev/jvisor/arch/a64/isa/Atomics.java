@@ -36,19 +36,31 @@ final class Atomics {
     private static final String[] SUFFIX = {"b", "h", "", ""};
 
     static void rows(InsnRow.Builder b) {
-        b.row("STXR", "size:2 001000 0 0 0 Rs:5 0 ----- Rn:5 Rt:5", Atomics::storeExclusive, (r, i, pc) -> withStatus("stxr", i));
-        b.row("STLXR", "size:2 001000 0 0 0 Rs:5 1 ----- Rn:5 Rt:5", Atomics::storeExclusive, (r, i, pc) -> withStatus("stlxr", i));
-        b.row("LDXR", "size:2 001000 0 1 0 ----- 0 ----- Rn:5 Rt:5", Atomics::loadExclusive, (r, i, pc) -> plain("ldxr", i));
-        b.row("LDAXR", "size:2 001000 0 1 0 ----- 1 ----- Rn:5 Rt:5", Atomics::loadExclusive, (r, i, pc) -> plain("ldaxr", i));
-        b.row("STXP", "1 sz:1 001000 0 0 1 Rs:5 0 Rt2:5 Rn:5 Rt:5", Atomics::storeExclusivePair, (r, i, pc) -> pairText("stxp", i, true));
-        b.row("STLXP", "1 sz:1 001000 0 0 1 Rs:5 1 Rt2:5 Rn:5 Rt:5", Atomics::storeExclusivePair, (r, i, pc) -> pairText("stlxp", i, true));
-        b.row("LDXP", "1 sz:1 001000 0 1 1 ----- 0 Rt2:5 Rn:5 Rt:5", Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldxp", i, false));
-        b.row("LDAXP", "1 sz:1 001000 0 1 1 ----- 1 Rt2:5 Rn:5 Rt:5", Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldaxp", i, false));
-        b.row("STLR", "size:2 001000 1 0 0 11111 1 11111 Rn:5 Rt:5", Atomics::storeRelease, (r, i, pc) -> plain("stlr", i));
-        b.row("LDAR", "size:2 001000 1 1 0 11111 1 11111 Rn:5 Rt:5", Atomics::loadAcquire, (r, i, pc) -> plain("ldar", i));
-        b.row("LDAPR", "size:2 111 0 00 1 0 1 11111 1 100 00 Rn:5 Rt:5", Atomics::loadAcquirePc, (r, i, pc) -> plain("ldapr", i));
+        b.row("STXR", "size:2 001000 0 0 0 Rs:5 0 ----- Rn:5 Rt:5",
+                Atomics::storeExclusive, (r, i, pc) -> withStatus("stxr", i));
+        b.row("STLXR", "size:2 001000 0 0 0 Rs:5 1 ----- Rn:5 Rt:5",
+                Atomics::storeExclusive, (r, i, pc) -> withStatus("stlxr", i));
+        b.row("LDXR", "size:2 001000 0 1 0 ----- 0 ----- Rn:5 Rt:5",
+                Atomics::loadExclusive, (r, i, pc) -> plain("ldxr", i));
+        b.row("LDAXR", "size:2 001000 0 1 0 ----- 1 ----- Rn:5 Rt:5",
+                Atomics::loadExclusive, (r, i, pc) -> plain("ldaxr", i));
+        b.row("STXP", "1 sz:1 001000 0 0 1 Rs:5 0 Rt2:5 Rn:5 Rt:5",
+                Atomics::storeExclusivePair, (r, i, pc) -> pairText("stxp", i, true));
+        b.row("STLXP", "1 sz:1 001000 0 0 1 Rs:5 1 Rt2:5 Rn:5 Rt:5",
+                Atomics::storeExclusivePair, (r, i, pc) -> pairText("stlxp", i, true));
+        b.row("LDXP", "1 sz:1 001000 0 1 1 ----- 0 Rt2:5 Rn:5 Rt:5",
+                Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldxp", i, false));
+        b.row("LDAXP", "1 sz:1 001000 0 1 1 ----- 1 Rt2:5 Rn:5 Rt:5",
+                Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldaxp", i, false));
+        b.row("STLR", "size:2 001000 1 0 0 11111 1 11111 Rn:5 Rt:5",
+                Atomics::storeRelease, (r, i, pc) -> plain("stlr", i));
+        b.row("LDAR", "size:2 001000 1 1 0 11111 1 11111 Rn:5 Rt:5",
+                Atomics::loadAcquire, (r, i, pc) -> plain("ldar", i));
+        b.row("LDAPR", "size:2 111 0 00 1 0 1 11111 1 100 00 Rn:5 Rt:5",
+                Atomics::loadAcquirePc, (r, i, pc) -> plain("ldapr", i));
         b.row("CAS", "size:2 001000 1 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5", Atomics::compareAndSwap, Atomics::casText);
-        b.row("CASP", "0 sz:1 001000 0 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5", Atomics::compareAndSwapPair, Atomics::caspText);
+        b.row("CASP", "0 sz:1 001000 0 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5",
+                Atomics::compareAndSwapPair, LoadStoreText.orInst(Atomics::caspText));
         String[] ops = {"add", "clr", "eor", "set", "smax", "smin", "umax", "umin"};
         for (int op = 0; op < 8; op++) {
             String bits = String.format("%3s", Integer.toBinaryString(op)).replace(' ', '0');

@@ -85,10 +85,12 @@ public final class LoadStore {
                             + ", #" + simm9(i) + "]!");
             b.row(k.name + "_reg", k.bits() + " 00 " + k.opcBits() + " 1 Rm:5 option=-1- S:1 10" + tail,
                     LoadStore::registerOffset,
-                    (r, i, pc) -> k.mnemonic + " " + LoadStoreText.reg(k.reg, i & 31) + ", " + registerOffsetText(i, k.size));
+                    (r, i, pc) -> k.mnemonic + " " + LoadStoreText.reg(k.reg, i & 31) + ", "
+                            + registerOffsetText(i, k.size));
             if (k.v == 0) {
                 b.row(k.name + "_unpriv", imm9Head + "10" + tail, LoadStore::unscaled,
-                        (r, i, pc) -> infix(k.mnemonic, 't') + " " + LoadStoreText.reg(k.reg, i & 31) + ", " + imm9Text(i));
+                        (r, i, pc) -> infix(k.mnemonic, 't') + " " + LoadStoreText.reg(k.reg, i & 31) + ", "
+                                + imm9Text(i));
             }
         }
         // PRFM is the size=11 opc=10 corner of the same space: no pre/post-index or unprivileged form exists.
@@ -113,7 +115,8 @@ public final class LoadStore {
         };
         for (String[] l : literals) {
             b.row(l[0], l[1] + " imm19:19 Rt:5", LoadStore::literal,
-                    (r, i, pc) -> l[2] + " " + LoadStoreText.reg(l[3].charAt(0), i & 31) + ", " + hex(literalAddress(i, pc)));
+                    (r, i, pc) -> l[2] + " " + LoadStoreText.reg(l[3].charAt(0), i & 31) + ", "
+                            + hex(literalAddress(i, pc)));
         }
         b.row("PRFM_lit", "11 011 0 00 imm19:19 Rt:5", LoadStore::hint,
                 (r, i, pc) -> "prfm " + prefetchOp(i & 31) + ", " + hex(literalAddress(i, pc)));
