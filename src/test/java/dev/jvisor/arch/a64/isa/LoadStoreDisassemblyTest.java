@@ -566,6 +566,13 @@ class LoadStoreDisassemblyTest {
         check(SWEEP);
     }
 
+    @Test
+    void reservedEncodingsInsideRowsPrintAsObjdumpPrintsThem() {
+        assertEquals(".inst 0x0c408c00", Disassembler.disassemble(0x0c408c00, 0), "ld2 with .1d");
+        assertEquals(".inst 0x0d404400", Disassembler.disassemble(0x0d404400, 0), "ld1 lane .h with size<0> set");
+        assertEquals(".inst 0x48217c82", Disassembler.disassemble(0x48217c82, 0), "casp with odd Rs");
+    }
+
     private static void check(String[] lines) {
         for (String line : lines) {
             String[] parts = line.split(" ", 3);
