@@ -19,8 +19,11 @@ import static dev.jvisor.arch.a64.isa.LoadStoreText.gpr;
  * <p>Each vCPU runs on its own thread with its own {@link Cpu}, over shared RAM. The exclusive monitor is the Cpu's
  * record of the address, size and value that the last load-exclusive saw; a store-exclusive succeeds only if it is to
  * the same address and size and a compare-and-exchange from the recorded value succeeds. That is atomic between
- * vCPUs; the known difference from a hardware monitor is that a store by another vCPU that writes back the value the
- * load saw (A to B to A) goes unnoticed, which no lock-free algorithm built on LL/SC can tell apart from no store.
+ * vCPUs. The known difference from a hardware monitor (QEMU has the same one): stores by other vCPUs that leave the
+ * location holding the value the load saw (same value, or A to B to A) go unnoticed, so a guest algorithm that counts
+ * on LL/SC to catch ABA, such as a lock-free stack pop without a generation counter, is only as safe as it would be
+ * with CAS. Pairs of doublewords go through {@link dev.jvisor.memory.CpuMemory#compareAndExchange128}, whose own
+ * limits are described there.
  *
  * <p>Ordering maps onto Java fences: an acquire load is followed by an acquire fence, a release store is preceded by
  * a release fence, and STLR is also followed by a full fence so that a later LDAR cannot be satisfied before it
