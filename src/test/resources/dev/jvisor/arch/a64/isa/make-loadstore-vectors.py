@@ -32,12 +32,22 @@ template = b''.join(struct.pack('<Q', next(g)) for _ in range(BUFSIZE // 8))
 # The load/store rows, straight from the decode table.
 lister = os.path.join(work, 'Rows.java')
 open(lister, 'w').write('''import dev.jvisor.arch.a64.decode.*;
-public class Rows { public static void main(String[] a) { for (InsnRow r : A64.TABLE.rows()) if (r.section == Section.MEMORY) {
-    StringBuilder f = new StringBuilder(); for (var e : r.fields.entrySet())
-        f.append(' ').append(e.getKey()).append('=').append(e.getValue().lsb()).append(',').append(e.getValue().width());
-    System.out.printf("%s %08x %08x%s%n", r.name, r.mask, r.value, f); } } }''')
+public class Rows {
+    public static void main(String[] a) {
+        for (InsnRow r : A64.TABLE.rows()) {
+            if (r.section != Section.MEMORY) continue;
+            StringBuilder f = new StringBuilder();
+            for (var e : r.fields.entrySet()) {
+                Field v = e.getValue();
+                f.append(' ').append(e.getKey()).append('=').append(v.lsb()).append(',').append(v.width());
+            }
+            System.out.printf("%s %08x %08x%s%n", r.name, r.mask, r.value, f);
+        }
+    }
+}''')
 rows = []
-for line in subprocess.run(['java', '-cp', classes, lister], capture_output=True, text=True, check=True).stdout.split('\n'):
+listing = subprocess.run(['java', '-cp', classes, lister], capture_output=True, text=True, check=True).stdout
+for line in listing.split('\n'):
     if not line: continue
     p = line.split()
     fields = {k: tuple(int(x) for x in v.split(',')) for k, v in (f.split('=') for f in p[3:])}
@@ -90,7 +100,8 @@ for name, mask, value, fields in rows:
 # Keep only words objdump accepts: the others are reserved, and qemu would stop at the first SIGILL.
 open(os.path.join(work, 'chk.s'), 'w').write(''.join('.inst 0x%08x\n' % c[1] for c in cases))
 subprocess.run(['aarch64-linux-gnu-as', os.path.join(work, 'chk.s'), '-o', os.path.join(work, 'chk.o')], check=True)
-dis = subprocess.run(['aarch64-linux-gnu-objdump', '-d', os.path.join(work, 'chk.o')], capture_output=True, text=True).stdout
+dis = subprocess.run(['aarch64-linux-gnu-objdump', '-d', os.path.join(work, 'chk.o')],
+                     capture_output=True, text=True).stdout
 bad = {int(m.group(1), 16) for m in re.finditer(r'\s[0-9a-f]+:\s+([0-9a-f]{8})\s+(\.inst|undefined)', dis)}
 cases = [c for c in cases if c[1] not in bad]
 
@@ -108,7 +119,8 @@ a += ['reset_buf:', ' adrp x9, template', ' add x9, x9, :lo12:template', ' adrp 
 a += ['save_buf:', ' adrp x9, buf', ' add x9, x9, :lo12:buf', ' mov x11, #%d' % (BUFSIZE // 16),
       '1: ldp x12, x13, [x9], #16', ' stp x12, x13, [x0], #16', ' subs x11, x11, #1', ' b.ne 1b', ' ret', '_start:']
 for i, (name, w, seed, over) in enumerate(cases):
-    a += [' bl reset_buf', ' adrp x0, init_%d' % i, ' add x0, x0, :lo12:init_%d' % i, ' ldr x1, [x0, #248]', ' mov sp, x1']
+    a += [' bl reset_buf', ' adrp x0, init_%d' % i, ' add x0, x0, :lo12:init_%d' % i]
+    a += [' ldr x1, [x0, #248]', ' mov sp, x1']
     a += [' ldp q%d, q%d, [x0, #%d]' % (q, q + 1, 256 + 16 * q) for q in range(0, 32, 2)]
     a += [' ldp x%d, x%d, [x0, #%d]' % (r, r + 1, 8 * r) for r in range(2, 30, 2)]
     a += [' ldr x30, [x0, #240]', ' ldp x0, x1, [x0]', ' .inst 0x%08x' % w, ' msr tpidr_el0, x0']
@@ -121,8 +133,8 @@ a += [' mov x0, #1', ' adrp x1, out', ' add x1, x1, :lo12:out', ' ldr x2, =%d' %
       ' mov x8, #64', ' svc #0', ' mov x0, #0', ' mov x8, #93', ' svc #0', ' .ltorg']
 src, exe, result = (os.path.join(work, f) for f in ('t.s', 't', 'out.bin'))
 open(src, 'w').write('\n'.join(a) + '\n')
-subprocess.run(['aarch64-linux-gnu-gcc', '-nostdlib', '-static', '-Wl,--section-start=.lsbuf=0x%x' % BUF, src, '-o', exe],
-               check=True)
+subprocess.run(['aarch64-linux-gnu-gcc', '-nostdlib', '-static', '-Wl,--section-start=.lsbuf=0x%x' % BUF,
+                src, '-o', exe], check=True)
 with open(result, 'wb') as f:
     subprocess.run(['qemu-aarch64', '-cpu', 'max', exe], stdout=f, check=True)
 out = open(result, 'rb').read()
