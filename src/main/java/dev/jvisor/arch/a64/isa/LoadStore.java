@@ -38,8 +38,9 @@ public final class LoadStore {
     /**
      * One single-register transfer, as bits size, V and opc of the encoding select it, with its row-name stem, its
      * mnemonic, the kind of register the disassembler prints ('w', 'x', or 'b' 'h' 's' 'd' 'q') and what it does.
-     * Every row gets its own small method, so that the translator, which calls a row's code with the instruction word
-     * as a constant, sees it inline and folded.
+     * A row's code is a small addressing-mode method handed the kind's one-line transfer, rather than one method
+     * that switches on size, V and opc: the translator calls a row's code with the instruction word as a constant,
+     * and HotSpot inlines and folds small methods only.
      */
     private record Kind(String name, String mnemonic, int size, int v, int opc, char reg, Transfer transfer) {
         String bits() {
