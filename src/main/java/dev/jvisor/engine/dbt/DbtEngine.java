@@ -55,9 +55,18 @@ public final class DbtEngine {
 
     /** Runs until {@link Cpu#exitRequest} is set. */
     public void run() {
+        run(Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs until {@link Cpu#exitRequest} is set or about {@code budget} instructions have retired (checked between
+     * regions, so it may overshoot by one region). Returns the number retired.
+     */
+    public long run(long budget) {
         final Cpu c = cpu;
+        final long start = c.instructions;
         Region prev = null;
-        while (!c.exitRequest) {
+        while (!c.exitRequest && c.instructions - start < budget) {
             long pc = c.pc;
             Region r = null;
             if (prev != null) {
@@ -79,6 +88,7 @@ public final class DbtEngine {
             c.pc = r.run(c);
             prev = r.valid ? r : null;
         }
+        return c.instructions - start;
     }
 
     private Region find(long pc) {

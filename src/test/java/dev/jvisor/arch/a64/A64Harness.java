@@ -27,8 +27,8 @@ public final class A64Harness {
     /** The BRK immediate the harness appends to every sequence to stop the engine. */
     private static final int STOP_BRK = 0x7A5;
 
-    public final MemorySegment ram = HostMemory.reserve(MEMORY_SIZE, false);
-    public final FlatMemory mem = new FlatMemory(ram);
+    public final MemorySegment ram;
+    public final FlatMemory mem;
     public final List<String> events = new ArrayList<>();
     public final Cpu cpu;
 
@@ -37,6 +37,13 @@ public final class A64Harness {
     }
 
     public A64Harness(CpuModel model) {
+        this(model, MEMORY_SIZE);
+    }
+
+    /** A harness with {@code memorySize} bytes of flat memory (at least one page past CODE). */
+    public A64Harness(CpuModel model, int memorySize) {
+        ram = HostMemory.reserve(memorySize, false);
+        mem = new FlatMemory(ram);
         cpu = new Cpu(mem, model, new SystemHooks() {
             @Override public long svc(Cpu c, int imm, long pc) { events.add("svc " + imm); return pc + 4; }
             @Override public long brk(Cpu c, int imm, long pc) {

@@ -5,6 +5,7 @@ import dev.jvisor.arch.a64.isa.DataProcessing;
 import dev.jvisor.arch.a64.isa.FloatingPoint;
 import dev.jvisor.arch.a64.isa.LoadStore;
 import dev.jvisor.arch.a64.isa.Simd;
+import dev.jvisor.arch.a64.isa.SimdFloat;
 import dev.jvisor.arch.a64.isa.SystemInsns;
 
 /**
@@ -24,6 +25,7 @@ public final class A64 {
         SystemInsns.rows(b.section(Section.SYSTEM));
         FloatingPoint.rows(b.section(Section.DATA));
         Simd.rows(b.section(Section.DATA));
+        SimdFloat.rows(b.section(Section.DATA));
         return new DecodeTable(b.rows());
     }
 }
