@@ -18,6 +18,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostCommand {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * The environment end-to-end tests give both the system under test and its reference, so neither output depends
+     * on the developer's locale, time zone or shell setup.
+     */
+    public static final Map<String, String> FIXED_ENVIRONMENT = Map.of("LC_ALL", "C", "TZ", "UTC", "PATH", "/usr/bin:/bin");
 
     private final List<String> command;
     private Path cwd;
