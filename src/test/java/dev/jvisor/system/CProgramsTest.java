@@ -8,6 +8,7 @@ import dev.jvisor.testutil.Qemu;
 import dev.jvisor.testutil.Transcripts;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -23,26 +24,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The project's own C programs (tests/c/*.c), built with aarch64-linux-gnu-gcc -O2 -static: jvisor must print exactly
- * what qemu-aarch64 prints and exit with the same status. Each program ends its transcript with a line "done" and
+ * The project's own C programs (tests/c/*.c), built with aarch64-linux-gnu-gcc -O2 -static: jvisor, on each of its
+ * engines, must print exactly what qemu-aarch64 prints and exit with the same status. Each program ends its transcript with a line "done" and
  * exits 0 unless its source says "expected exit status: N"; qemu is held to that first, so a program that is broken
  * (or an oracle that misbehaves) is reported as such rather than compared.
  */
 class CProgramsTest {
     private static final Pattern EXPECTED_STATUS = Pattern.compile("expected exit status: (\\d+)");
 
-    static Stream<Path> programs() throws IOException {
+    private static final List<String> ENGINES = List.of("interp", "dbt");
+
+    static Stream<Arguments> programs() throws IOException {
         Path dir = Path.of(System.getProperty("basedir", "."), "tests", "c");
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> sources = files.filter(p -> p.toString().endsWith(".c")).sorted().toList();
             assertFalse(sources.isEmpty(), "no C programs in " + dir);
-            return sources.stream();
+            return sources.stream().flatMap(s -> ENGINES.stream().map(e -> Arguments.of(s.getFileName().toString(), e, s)));
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("programs")
-    void sameOutputAsQemu(Path source, @TempDir Path cwd) throws IOException {
+    void sameOutputAsQemu(String name, String engine, Path source, @TempDir Path cwd) throws IOException {
         Path binary = CrossCompiler.compile(source);
         int expectedStatus = declaredExitStatus(source);
 
@@ -51,8 +54,8 @@ class CProgramsTest {
         assertTrue(reference.stdoutText().lines().anyMatch("done"::equals),
                 "the oracle's transcript lacks its final 'done' line: " + reference.describe());
 
-        ProcessResult actual = Jvisor.user(binary).cwd(cwd).environment(HostCommand.FIXED_ENVIRONMENT).run();
-        Transcripts.assertSameOutcome(source.getFileName().toString(), reference, actual);
+        ProcessResult actual = Jvisor.user(engine, binary).cwd(cwd).environment(HostCommand.FIXED_ENVIRONMENT).run();
+        Transcripts.assertSameOutcome(name + " on " + engine, reference, actual);
     }
 
     private static int declaredExitStatus(Path source) throws IOException {

@@ -8,7 +8,7 @@ import java.util.List;
  * Runs jvisor as a child JVM, exactly as a user would (its own process, so the guest owns stdin/stdout/stderr and the
  * exit status), from the test classpath so no packaging step is needed.
  *
- * <p>System properties: {@code jvisor.engine} picks the engine for {@link #user} (default interp);
+ * <p>System properties: {@code jvisor.engine} picks the engine for tests that run one (default interp);
  * {@code jvisor.test.emulator=qemu} makes {@link #user} run the program under qemu-aarch64 instead, which checks the
  * end-to-end tests themselves against the oracle (every such test must pass that way).
  */
@@ -27,10 +27,15 @@ public final class Jvisor {
         return new HostCommand(cmd);
     }
 
-    /** {@code jvisor user --engine ENGINE PROGRAM ARGS...}, or the same program under qemu (see class comment). */
+    /** {@code jvisor user --engine ENGINE PROGRAM ARGS...} with {@link #engine()}, or under qemu (see class comment). */
     public static HostCommand user(Path program, String... args) {
+        return user(engine(), program, args);
+    }
+
+    /** {@code jvisor user --engine ENGINE PROGRAM ARGS...}, or the same program under qemu (see class comment). */
+    public static HostCommand user(String engine, Path program, String... args) {
         if ("qemu".equals(System.getProperty("jvisor.test.emulator"))) return Qemu.user(program, args);
-        List<String> argv = new ArrayList<>(List.of("user", "--engine", engine(), program.toString()));
+        List<String> argv = new ArrayList<>(List.of("user", "--engine", engine, program.toString()));
         argv.addAll(List.of(args));
         return cli(argv.toArray(String[]::new));
     }
