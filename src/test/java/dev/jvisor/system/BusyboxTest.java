@@ -12,7 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,10 +49,8 @@ class BusyboxTest {
     }
 
     static List<Case> cases() {
-        GuestWorkspace generator = new GuestWorkspace(Path.of("unused"));
-        String someText = generator.text(60);
-        String sortedWords = String.join("\n", someText.replace("  ", " ").replace('\n', ' ').strip().split(" ")
-                .clone()).lines().sorted().reduce("", (a, b) -> a + b + "\n");
+        String someText = GuestWorkspace.sampleText(60);
+        String sortedWords = Arrays.stream(someText.split("\\s+")).sorted().map(w -> w + "\n").collect(Collectors.joining());
         List<Case> c = new ArrayList<>();
         c.add(Case.of("busybox --list", "--list"));
         c.add(Case.of("echo", "echo", "-e", "tab\\there", "back\\\\slash", "  spaced  ", "\\x41\\0102"));

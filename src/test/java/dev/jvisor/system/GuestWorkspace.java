@@ -91,7 +91,14 @@ final class GuestWorkspace {
         return (int) ((seed >>> 33) % bound);
     }
 
-    String text(int lines) {
+    /** Text of the same kind as the workspace's, for standard input. */
+    static String sampleText(int lines) {
+        GuestWorkspace generator = new GuestWorkspace(null);
+        generator.seed = 1;
+        return generator.text(lines);
+    }
+
+    private String text(int lines) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines; i++) {
             int n = 1 + next(9);
