@@ -1,13 +1,138 @@
 package dev.jvisor.cli;
 
 import dev.jvisor.UserError;
+import dev.jvisor.kvm.Kvm;
+import dev.jvisor.kvm.KvmAbi;
+import dev.jvisor.kvm.KvmException;
+import dev.jvisor.kvm.microvm.MicroVm;
+import dev.jvisor.kvm.microvm.Privilege;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder for the KVM front end (issue 7). */
-@Command(name = "kvm", description = "Run an x86-64 guest program under Linux KVM (/dev/kvm).")
+/** {@code jvisor kvm}: runs a freestanding x86-64 program in a KVM micro-VM. */
+@Command(name = "kvm", description = {"Run a freestanding x86-64 ELF program in a micro-VM under Linux KVM (/dev/kvm).",
+        "Put -- before GUEST when its arguments start with '-'.",
+        "Exit status: the guest's, 2 for a problem with the host or the command line, 125 when the guest crashed."})
 public final class KvmCommand implements java.util.concurrent.Callable<Integer> {
+    /** Exit status of a VM that ended in a crash rather than an exit hypercall. */
+    public static final int CRASH_STATUS = 125;
+
+    @Option(names = "--stats", description = "Print exits by reason, exit round-trip cost and start-up times.")
+    boolean stats;
+
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "64M",
+            description = "Guest RAM, e.g. 64M or 1G (default ${DEFAULT-VALUE}).")
+    String memory;
+
+    @Option(names = "--vcpus", paramLabel = "N", defaultValue = "1", description = "vCPUs (default ${DEFAULT-VALUE}).")
+    int vcpus;
+
+    @Option(names = "--privilege", paramLabel = "LEVEL",
+            description = "Guest privilege: user (CPL3) or kernel (CPL0); default: the fastest on this host.")
+    String privilege;
+
+    @Option(names = "--device", paramLabel = "PATH", defaultValue = "/dev/kvm",
+            description = "The KVM device node (default ${DEFAULT-VALUE}).")
+    Path device;
+
+    @Parameters(index = "0", paramLabel = "GUEST", description = "The guest program (static x86-64 ELF).")
+    Path guest;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to the guest.")
+    List<String> args = new ArrayList<>();
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public KvmCommand() {
+        this(System.out, System.err);
+    }
+
+    KvmCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
     @Override
     public Integer call() {
-        throw new UserError("kvm: not built yet");
+        Instant commandStart = Instant.now();
+        MicroVm.Config config = new MicroVm.Config(guest, args, parseSize(memory), vcpus, parsePrivilege(privilege),
+                out);
+        MicroVm.Outcome outcome;
+        MicroVm.Stats s;
+        try (Kvm kvm = Kvm.open(device)) {
+            MicroVm vm = MicroVm.create(kvm, config);
+            outcome = vm.run();
+            s = vm.stats();
+        } catch (KvmException e) {
+            throw new UserError("kvm: " + e.getMessage());
+        }
+        out.flush();
+        if (stats) printStats(s, commandStart);
+        return switch (outcome) {
+            case MicroVm.Outcome.Exited e -> e.status() & 0xff;
+            case MicroVm.Outcome.Crashed c -> {
+                err.println("jvisor: kvm: guest crashed: " + c.reason());
+                if (!c.state().isEmpty()) err.println(c.state());
+                yield CRASH_STATUS;
+            }
+        };
+    }
+
+    private void printStats(MicroVm.Stats s, Instant commandStart) {
+        String jvmStart = ProcessHandle.current().info().startInstant()
+                .map(t -> String.format(Locale.ROOT, "%.1f ms", Duration.between(t, commandStart).toNanos() / 1e6))
+                .orElse("unknown");
+        err.printf(Locale.ROOT, "kvm: host %s; guest at %s; hypercalls by %s; %d vCPU%s; in-kernel irqchip %s, PIT %s%n",
+                s.host(), s.privilege() == Privilege.USER ? "CPL3 (user)" : "CPL0 (kernel)",
+                s.portTransport() ? "port I/O" : "MMIO doorbell", s.vcpus(), s.vcpus() == 1 ? "" : "s",
+                s.irqchip() ? "yes" : "no", s.pit() ? "yes" : "no");
+        err.printf(Locale.ROOT, "kvm: JVM start to command: %s; VMM start to guest entry: %.2f ms%n", jvmStart,
+                s.vmmStartToGuestEntryNanos() / 1e6);
+        StringBuilder reasons = new StringBuilder();
+        long[] byReason = s.exitsByReason();
+        for (int r = 0; r < byReason.length; r++) {
+            if (byReason[r] == 0) continue;
+            reasons.append(reasons.isEmpty() ? "" : ", ").append(r == KvmAbi.EXIT_REASON_LIMIT ? "other"
+                    : KvmAbi.exitReasonName(r)).append(' ').append(byReason[r]);
+        }
+        err.printf(Locale.ROOT, "kvm: exits %d (%s); hypercalls %d%n", s.totalExits(), reasons, s.hypercalls());
+        err.printf(Locale.ROOT, "kvm: exit round trip %.0f ns (run-loop time per exit, guest time included)%n",
+                s.nanosPerExit());
+    }
+
+    static Privilege parsePrivilege(String text) {
+        if (text == null) return null;
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "user", "cpl3" -> Privilege.USER;
+            case "kernel", "cpl0" -> Privilege.KERNEL;
+            default -> throw new UserError("--privilege must be user or kernel, not '" + text + "'");
+        };
+    }
+
+    static long parseSize(String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("IB")) t = t.substring(0, t.length() - 2);
+        else if (t.endsWith("B")) t = t.substring(0, t.length() - 1);
+        if (t.endsWith("K")) unit = 1L << 10;
+        else if (t.endsWith("M")) unit = 1L << 20;
+        else if (t.endsWith("G")) unit = 1L << 30;
+        if (unit != 1) t = t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(t);
+            if (n <= 0 || n > Long.MAX_VALUE / unit) throw new NumberFormatException();
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new UserError("--memory: '" + text + "' is not a size like 64M or 1G");
+        }
     }
 }

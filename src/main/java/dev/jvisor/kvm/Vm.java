@@ -1,0 +1,153 @@
+package dev.jvisor.kvm;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.jvisor.memory.HostMemory;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A KVM virtual machine: guest-physical memory slots backed by off-heap host memory, the in-kernel interrupt
+ * controllers when the host offers them, and its vCPUs. Closing it closes every vCPU and descriptor and unmaps the
+ * memory it allocated, in that order, so nothing outlives the VM even when a guest crashed.
+ */
+public final class Vm implements AutoCloseable {
+    /** A memory slot: {@code memory} appears to the guest at {@code guestAddress}. */
+    public record MemoryRegion(int slot, long guestAddress, MemorySegment memory) {
+        public boolean contains(long gpa, long length) {
+            return gpa >= guestAddress && length >= 0 && gpa - guestAddress <= memory.byteSize() - length;
+        }
+    }
+
+    private static final int KVM_PIT_SPEAKER_DUMMY = 1;
+
+    private final Kvm kvm;
+    private final int fd;
+    private final List<MemoryRegion> regions = new ArrayList<>();
+    private final List<MemorySegment> ownedMemory = new ArrayList<>();
+    private final List<Vcpu> vcpus = new ArrayList<>();
+    private boolean irqchip, pit;
+    private boolean closed;
+
+    Vm(Kvm kvm, int fd) {
+        this.kvm = kvm;
+        this.fd = fd;
+    }
+
+    public Kvm kvm() {
+        return kvm;
+    }
+
+    /** Allocates {@code size} bytes of zeroed host memory (touched lazily) and maps it at {@code guestAddress}. */
+    public synchronized MemoryRegion addMemory(long guestAddress, long size) {
+        if ((guestAddress | size) % 4096 != 0 || size <= 0) {
+            throw new IllegalArgumentException("memory slots are whole pages");
+        }
+        MemorySegment memory = HostMemory.reserve(size, false);
+        ownedMemory.add(memory);
+        return mapMemory(guestAddress, memory);
+    }
+
+    /** Maps host memory the caller owns (and must keep alive until the VM is closed) at {@code guestAddress}. */
+    public synchronized MemoryRegion mapMemory(long guestAddress, MemorySegment memory) {
+        for (MemoryRegion r : regions) {
+            if (guestAddress < r.guestAddress() + r.memory().byteSize()
+                    && r.guestAddress() < guestAddress + memory.byteSize()) {
+                throw new IllegalArgumentException(String.format("memory at 0x%x overlaps slot %d", guestAddress,
+                        r.slot()));
+            }
+        }
+        int slot = regions.size();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment region = arena.allocate(KvmAbi.USERSPACE_MEMORY_REGION);
+            region.set(JAVA_INT, 0, slot);
+            region.set(JAVA_INT, 4, 0);
+            region.set(JAVA_LONG, 8, guestAddress);
+            region.set(JAVA_LONG, 16, memory.byteSize());
+            region.set(JAVA_LONG, 24, memory.address());
+            Native.ioctlOrThrow(fd, KvmAbi.KVM_SET_USER_MEMORY_REGION, region);
+        }
+        MemoryRegion r = new MemoryRegion(slot, guestAddress, memory);
+        regions.add(r);
+        return r;
+    }
+
+    public synchronized List<MemoryRegion> memory() {
+        return List.copyOf(regions);
+    }
+
+    /**
+     * Creates the in-kernel interrupt controllers (PIC, IOAPIC, local APICs) and PIT when the host offers them; must
+     * come before the first vCPU. Returns whether it did.
+     */
+    public synchronized boolean createIrqchipIfOffered() {
+        if (!vcpus.isEmpty()) throw new IllegalStateException("the irqchip must exist before the vCPUs");
+        if (kvm.checkExtension(KvmAbi.KVM_CAP_IRQCHIP) <= 0) return false;
+        Native.ioctlOrThrow(fd, KvmAbi.KVM_CREATE_IRQCHIP, 0L);
+        irqchip = true;
+        if (kvm.checkExtension(KvmAbi.KVM_CAP_PIT2) > 0) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment config = arena.allocate(64, 8);
+                config.set(JAVA_INT, 0, KVM_PIT_SPEAKER_DUMMY);
+                Native.ioctlOrThrow(fd, KvmAbi.KVM_CREATE_PIT2, config);
+                pit = true;
+            }
+        }
+        return true;
+    }
+
+    public synchronized boolean hasIrqchip() {
+        return irqchip;
+    }
+
+    public synchronized boolean hasPit() {
+        return pit;
+    }
+
+    /** Drives an interrupt line of the in-kernel irqchip (KVM_IRQ_LINE). */
+    public void setIrqLine(int irq, boolean level) {
+        if (!hasIrqchip()) throw new IllegalStateException("no in-kernel irqchip");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment irqLevel = arena.allocate(8, 4);
+            irqLevel.set(JAVA_INT, 0, irq);
+            irqLevel.set(JAVA_INT, 4, level ? 1 : 0);
+            Native.ioctlOrThrow(fd, KvmAbi.KVM_IRQ_LINE, irqLevel);
+        }
+    }
+
+    /** Creates vCPU {@code id}; its kvm_run is mapped and ready. */
+    public synchronized Vcpu createVcpu(int id) {
+        int vcpuFd = Native.ioctlOrThrow(fd, KvmAbi.KVM_CREATE_VCPU, id);
+        Vcpu vcpu;
+        try {
+            vcpu = new Vcpu(this, id, vcpuFd, Native.mmapShared(vcpuFd, kvm.vcpuMmapSize(), "kvm_run"));
+        } catch (RuntimeException e) {
+            Native.close(vcpuFd);
+            throw e;
+        }
+        vcpus.add(vcpu);
+        return vcpu;
+    }
+
+    public synchronized List<Vcpu> vcpus() {
+        return List.copyOf(vcpus);
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the vCPUs (their threads must have left KVM_RUN), the VM descriptor, then unmaps guest memory. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (Vcpu v : vcpus) v.close();
+        Native.close(fd);
+        for (MemorySegment m : ownedMemory) HostMemory.release(m);
+        ownedMemory.clear();
+    }
+}
