@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define MEM_SIZE (64ul << 20)
+#define HUGE_PAGE (2ul << 20)
 #define GDT 0x1000ul
 #define TSS 0x2000ul
 #define PML4 0x10000ul
@@ -70,8 +71,12 @@ int main(int argc, char **argv)
     if (kvm < 0) die("/dev/kvm");
     int vm = ioctl(kvm, KVM_CREATE_VM, 0);
     if (vm < 0) die("KVM_CREATE_VM");
-    uint8_t *mem = mmap(0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (mem == MAP_FAILED) die("mmap");
+    /* Guest RAM 2 MiB-aligned with transparent huge pages, as jvisor allocates it. */
+    uint8_t *raw = mmap(0, MEM_SIZE + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                        -1, 0);
+    if (raw == MAP_FAILED) die("mmap");
+    uint8_t *mem = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    madvise(mem, MEM_SIZE, MADV_HUGEPAGE);
     struct kvm_userspace_memory_region region = {0, 0, 0, MEM_SIZE, (uint64_t)mem};
     if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) die("KVM_SET_USER_MEMORY_REGION");
 

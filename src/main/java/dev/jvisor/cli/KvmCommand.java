@@ -39,6 +39,14 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
             description = "Guest privilege: user (CPL3) or kernel (CPL0); default: the fastest on this host.")
     String privilege;
 
+    @Option(names = "--irqchip", description = "Give the VM KVM's in-kernel interrupt controllers and PIT.")
+    boolean irqchip;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Run the guest N times in this JVM, one VM after another, to measure warm start-up "
+                    + "(default ${DEFAULT-VALUE}); the exit status is the last run's.")
+    int repeat;
+
     @Option(names = "--device", paramLabel = "PATH", defaultValue = "/dev/kvm",
             description = "The KVM device node (default ${DEFAULT-VALUE}).")
     Path device;
@@ -65,18 +73,19 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
     public Integer call() {
         Instant commandStart = Instant.now();
         MicroVm.Config config = new MicroVm.Config(guest, args, parseSize(memory), vcpus, parsePrivilege(privilege),
-                out);
-        MicroVm.Outcome outcome;
-        MicroVm.Stats s;
+                irqchip, out);
+        if (repeat < 1) throw new UserError("--repeat must be at least 1");
+        MicroVm.Outcome outcome = null;
         try (Kvm kvm = Kvm.open(device)) {
-            MicroVm vm = MicroVm.create(kvm, config);
-            outcome = vm.run();
-            s = vm.stats();
+            for (int i = 0; i < repeat; i++) {
+                MicroVm vm = MicroVm.create(kvm, config);
+                outcome = vm.run();
+                out.flush();
+                if (stats) printStats(vm.stats(), commandStart, i == 0);
+            }
         } catch (KvmException e) {
             throw new UserError("kvm: " + e.getMessage());
         }
-        out.flush();
-        if (stats) printStats(s, commandStart);
         return switch (outcome) {
             case MicroVm.Outcome.Exited e -> e.status() & 0xff;
             case MicroVm.Outcome.Crashed c -> {
@@ -87,8 +96,8 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
         };
     }
 
-    private void printStats(MicroVm.Stats s, Instant commandStart) {
-        String jvmStart = ProcessHandle.current().info().startInstant()
+    private void printStats(MicroVm.Stats s, Instant commandStart, boolean firstRun) {
+        String jvmStart = !firstRun ? "(JVM already running)" : ProcessHandle.current().info().startInstant()
                 .map(t -> String.format(Locale.ROOT, "%.1f ms", Duration.between(t, commandStart).toNanos() / 1e6))
                 .orElse("unknown");
         err.printf(Locale.ROOT, "kvm: host %s; guest at %s; hypercalls by %s; %d vCPU%s; in-kernel irqchip %s, PIT %s%n",

@@ -46,6 +46,8 @@ final class Native {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle TGKILL = downcall("tgkill",
@@ -159,6 +161,19 @@ final class Native {
             if (rc != 0) throw new KvmException("munmap", errno(slot));
         } catch (KvmException e) {
             throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static final int MADV_HUGEPAGE = 14;
+
+    /** madvise(2); returns 0 or -errno. Advice is a hint, so callers may ignore failure. */
+    static int madvise(MemorySegment range, int advice) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = newErrnoSlot(arena);
+            int rc = (int) MADVISE.invokeExact(slot, range, range.byteSize(), advice);
+            return rc == 0 ? 0 : -errno(slot);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -23,6 +23,7 @@ public final class Vm implements AutoCloseable {
     }
 
     private static final int KVM_PIT_SPEAKER_DUMMY = 1;
+    private static final long HUGE_PAGE = 2L << 20;
 
     private final Kvm kvm;
     private final int fd;
@@ -41,13 +42,21 @@ public final class Vm implements AutoCloseable {
         return kvm;
     }
 
-    /** Allocates {@code size} bytes of zeroed host memory (touched lazily) and maps it at {@code guestAddress}. */
+    /**
+     * Allocates {@code size} bytes of zeroed host memory (touched lazily) and maps it at {@code guestAddress}.
+     * The host memory is aligned like the guest-physical address to 2 MiB and asks for transparent huge pages, so
+     * that KVM can map guest memory with 2 MiB pages: under shadow paging (KVM-PVM) that means one page fault per
+     * 2 MiB the guest first touches instead of 512, which is measurable in a compute-bound guest.
+     */
     public synchronized MemoryRegion addMemory(long guestAddress, long size) {
         if ((guestAddress | size) % 4096 != 0 || size <= 0) {
             throw new IllegalArgumentException("memory slots are whole pages");
         }
-        MemorySegment memory = HostMemory.reserve(size, false);
-        ownedMemory.add(memory);
+        MemorySegment reservation = HostMemory.reserve(size + HUGE_PAGE, false);
+        ownedMemory.add(reservation);
+        long skew = Math.floorMod(guestAddress - reservation.address(), HUGE_PAGE);
+        MemorySegment memory = reservation.asSlice(skew, size);
+        Native.madvise(memory, Native.MADV_HUGEPAGE);
         return mapMemory(guestAddress, memory);
     }
 

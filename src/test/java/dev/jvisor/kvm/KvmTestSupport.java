@@ -58,10 +58,14 @@ public final class KvmTestSupport {
     }
 
     public static Run run(String guest, int vcpus, Privilege privilege, String... args) {
+        return run(guest, vcpus, privilege, false, args);
+    }
+
+    public static Run run(String guest, int vcpus, Privilege privilege, boolean irqchip, String... args) {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (Kvm kvm = Kvm.open()) {
             MicroVm vm = MicroVm.create(kvm, new MicroVm.Config(guests().resolve(guest), List.of(args), 64L << 20,
-                    vcpus, privilege, console));
+                    vcpus, privilege, irqchip, console));
             MicroVm.Outcome outcome = vm.run();
             return new Run(outcome, console.toString(StandardCharsets.UTF_8), vm.stats());
         }

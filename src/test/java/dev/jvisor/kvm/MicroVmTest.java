@@ -103,6 +103,14 @@ class MicroVmTest {
         }
     }
 
+    @Test
+    void applicationProcessorsStartUnderTheInKernelIrqchipToo() {
+        Run r = run("smp", 2, null, true);
+        assertTrue(r.stats().irqchip(), "this host offers an in-kernel irqchip");
+        assertTrue(r.output().endsWith("counter: 2000000\n"), r.output());
+        assertEquals(0, r.exitStatus());
+    }
+
     /** What smp.c's work() computes for one CPU. */
     private static long smpResult(long cpu) {
         long h = cpu;
