@@ -114,8 +114,8 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
                     : KvmAbi.exitReasonName(r)).append(' ').append(byReason[r]);
         }
         err.printf(Locale.ROOT, "kvm: exits %d (%s); hypercalls %d%n", s.totalExits(), reasons, s.hypercalls());
-        err.printf(Locale.ROOT, "kvm: exit round trip %.0f ns (run-loop time per exit, guest time included)%n",
-                s.nanosPerExit());
+        err.printf(Locale.ROOT, "kvm: exit round trip %.0f ns (run-loop time per exit, guest time included), "
+                + "of which %.0f ns in the VMM outside KVM_RUN%n", s.nanosPerExit(), s.vmmNanosPerExit());
     }
 
     static Privilege parsePrivilege(String text) {

@@ -61,10 +61,15 @@ public final class MicroVm implements AutoCloseable {
     /** Counters and timings for --stats. */
     public record Stats(HostVirtualization host, Privilege privilege, boolean portTransport, int vcpus,
             boolean irqchip, boolean pit, long[] exitsByReason, long totalExits, long runLoopNanos,
-            long vmmStartToGuestEntryNanos, long hypercalls) {
+            long vmmStartToGuestEntryNanos, long hypercalls, long kvmRunNanos) {
         /** Mean wall time per exit in the run loops: guest time between exits plus the full round trip. */
         public double nanosPerExit() {
             return totalExits == 0 ? 0 : (double) runLoopNanos / totalExits;
+        }
+
+        /** Mean time per exit spent in the VMM itself, outside KVM_RUN: decoding and handling the exit. */
+        public double vmmNanosPerExit() {
+            return totalExits == 0 ? 0 : (double) (runLoopNanos - kvmRunNanos) / totalExits;
         }
     }
 
@@ -89,6 +94,7 @@ public final class MicroVm implements AutoCloseable {
         final Vcpu vcpu;
         Thread thread;
         long loopNanos;
+        long kvmRunNanos;
         long hypercalls;
 
         VcpuState(Vcpu vcpu) {
@@ -239,8 +245,12 @@ public final class MicroVm implements AutoCloseable {
                 guestEntryAt = start;
             }
             boolean running = true;
+            long inKvmRun = 0;
             while (running && !outcome.isDone()) {
+                long entered = System.nanoTime();
                 VcpuExit exit = vcpu.run();
+                inKvmRun += System.nanoTime() - entered;
+                state.kvmRunNanos = inKvmRun;
                 running = switch (exit) {
                     case VcpuExit.Mmio m -> mmio(vcpu, m);
                     case VcpuExit.Io io -> portIo(vcpu, io);
@@ -367,7 +377,8 @@ public final class MicroVm implements AutoCloseable {
     private long fileRead(long argIndex, long offset, long buffer, long length) {
         FileChannel f = file(argIndex);
         if (f == null || offset < 0 || !inRam(buffer, length)) return -1;
-        ByteBuffer target = ram.asSlice(buffer, length).asByteBuffer();
+        // A short read is allowed, and a ByteBuffer cannot span more than 2 GiB.
+        ByteBuffer target = ram.asSlice(buffer, Math.min(length, 1L << 30)).asByteBuffer();
         try {
             long done = 0;
             while (target.hasRemaining()) {
@@ -458,7 +469,7 @@ public final class MicroVm implements AutoCloseable {
     /** Counters for --stats; complete once {@link #run} has returned. */
     public Stats stats() {
         long[] byReason = new long[KvmAbi.EXIT_REASON_LIMIT + 1];
-        long total = 0, loop = 0, calls = 0;
+        long total = 0, loop = 0, calls = 0, inKvmRun = 0;
         for (VcpuState s : cpus) {
             if (s == null) continue;
             long[] c = s.vcpu.exitCounts();
@@ -468,10 +479,11 @@ public final class MicroVm implements AutoCloseable {
             }
             loop += s.loopNanos;
             calls += s.hypercalls;
+            inKvmRun += s.kvmRunNanos;
         }
         long entry = guestEntryAt == 0 ? 0 : guestEntryAt - createdAt;
         return new Stats(host, privilege, portTransport, cpus.length, vm.hasIrqchip(), vm.hasPit(), byReason, total,
-                loop, entry, calls);
+                loop, entry, calls, inKvmRun);
     }
 
     /** Closes every file, vCPU and descriptor and unmaps guest memory; vCPU threads must have stopped. */
