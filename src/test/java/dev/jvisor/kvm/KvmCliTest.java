@@ -64,6 +64,20 @@ class KvmCliTest {
     }
 
     @Test
+    void vcpuCountAndRepeatAreChecked() {
+        assumeKvm();
+        String hello = guests().resolve("hello").toString();
+        Result none = jvisor("kvm", "--vcpus", "0", hello);
+        assertEquals(2, none.status());
+        assertTrue(none.err().startsWith("jvisor: vCPU count must be between 1 and "), none.err());
+        assertEquals(2, jvisor("kvm", "--repeat", "0", hello).status());
+        Result twice = jvisor("kvm", "--repeat", "2", "--stats", hello);
+        assertEquals(0, twice.status(), twice.err());
+        assertEquals(2, twice.out().split("hello from a jvisor KVM guest", -1).length - 1, twice.out());
+        assertTrue(twice.err().contains("JVM start to command: (JVM already running)"), twice.err());
+    }
+
+    @Test
     void runsAGuestAndPassesItsExitStatusThrough() {
         assumeKvm();
         Result hello = jvisor("kvm", guests().resolve("hello").toString(), "x");

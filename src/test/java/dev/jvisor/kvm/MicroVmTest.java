@@ -186,11 +186,10 @@ class MicroVmTest {
     }
 
     @Test
-    void startupTimes() {
-        for (int i = 0; i < 5; i++) {
-            Run r = run("hello");
-            System.out.printf("run %d: VMM start to guest entry %.2f ms, exits %d, %.0f ns/exit%n", i,
-                    r.stats().vmmStartToGuestEntryNanos() / 1e6, r.stats().totalExits(), r.stats().nanosPerExit());
-        }
+    void aVmStartsWithinFiftyMillisecondsInARunningJvm() {
+        run("hello"); // class loading and linking happen once per JVM
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) best = Math.min(best, run("hello").stats().vmmStartToGuestEntryNanos());
+        assertTrue(best > 0 && best < 50_000_000L, "VMM start to guest entry: " + best / 1e6 + " ms");
     }
 }
