@@ -17,6 +17,8 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit status, so tests can call it in-process. */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // Everything after the guest program's name belongs to the guest, options included.
+        cl.getSubcommands().get("user").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError ue) {
                 cmd.getErr().println("jvisor: " + ue.getMessage());

@@ -1,13 +1,51 @@
 package dev.jvisor.cli;
 
 import dev.jvisor.UserError;
+import dev.jvisor.linux.Engine;
+import dev.jvisor.linux.LinuxProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder for Linux user mode (issue 2). */
-@Command(name = "user", description = "Run a static AArch64 Linux program.")
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** `jvisor user`: runs a static AArch64 Linux program, like qemu-aarch64. Its exit status is the guest's. */
+@Command(name = "user", mixinStandardHelpOptions = true,
+        description = "Run a static AArch64 Linux program (ET_EXEC or static-pie) in user mode.")
 public final class UserCommand implements java.util.concurrent.Callable<Integer> {
+    /** The execution engines: the binary translator (with the interpreter as its first tier), or the interpreter alone. */
+    enum EngineChoice { interp, dbt }
+
+    @Option(names = "--engine", defaultValue = "dbt", paramLabel = "ENGINE",
+            description = "Execution engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    EngineChoice engine;
+
+    @Option(names = "--stats", description = "At exit, print instructions executed, wall time and MIPS to stderr.")
+    boolean stats;
+
+    @Option(names = "--trace", description = "Print every instruction (pc, word, disassembly) to stderr.")
+    boolean trace;
+
+    @Parameters(index = "0", paramLabel = "PROGRAM", description = "The AArch64 ELF executable.")
+    Path program;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the program.")
+    List<String> args = new ArrayList<>();
+
     @Override
     public Integer call() {
-        throw new UserError("user: not built yet");
+        List<String> argv = new ArrayList<>();
+        argv.add(program.toString());
+        argv.addAll(args);
+        return LinuxProcess.run(program, argv, LinuxProcess.Options.host(engineFor(engine), trace, stats));
+    }
+
+    static Engine engineFor(EngineChoice choice) {
+        return switch (choice) {
+            case interp -> Engine.INTERPRETER;
+            case dbt -> Engine.translator();
+        };
     }
 }

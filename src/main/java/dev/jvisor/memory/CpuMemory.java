@@ -76,8 +76,56 @@ public abstract class CpuMemory {
         if (execTag[i] == page) execTag[i] = -1;
     }
 
-    /** Called before a page enters the write TLB; engines that cache translated code hook it to track code pages. */
-    protected void onWritablePage(long va, long addend) {}
+    /**
+     * Told before a guest page becomes writable through this TLB, so that a translator can drop the code it
+     * translated from that page (self-modifying code). Pages are named by their host offset, so aliases of one
+     * physical page are one page here.
+     */
+    public interface CodeWatcher {
+        /** The page at {@code hostPage} is about to be written. */
+        void beforeWrite(long hostPage);
+
+        /** IC IVAU/IC IALLU: the guest says instructions at {@code hostPage} (or anywhere, if all) may have changed. */
+        void invalidate(long hostPage, boolean all);
+    }
+
+    private CodeWatcher codeWatcher;
+
+    public final void setCodeWatcher(CodeWatcher watcher) {
+        this.codeWatcher = watcher;
+        flushTlb();
+    }
+
+    /**
+     * Drops write permission from every TLB entry that maps to {@code hostPage}, so the next store there goes through
+     * {@link CodeWatcher#beforeWrite}. Called when code is translated from that page.
+     */
+    public final void protectCodePage(long hostPage) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (writeTag[i] != -1 && writeAdd[i] + (writeTag[i] << PAGE_SHIFT) == hostPage) writeTag[i] = -1;
+        }
+    }
+
+    /** IC IVAU on {@code va}: translations from that page must go. A no-op for engines that translate nothing. */
+    public final void invalidateCode(long va, boolean all) {
+        if (codeWatcher == null) return;
+        if (all) {
+            codeWatcher.invalidate(0, true);
+            return;
+        }
+        long addend;
+        try {
+            addend = translatePage(va, Access.READ);
+        } catch (MemoryFault f) {
+            return; // IC IVAU of an unmapped address only matters if it would fault; the caller decides that.
+        }
+        if (addend != IO) codeWatcher.invalidate(addend + (va & ~PAGE_MASK), false);
+    }
+
+    /** Host offset of the page holding {@code va} as the instruction fetch sees it. */
+    public final long codeHostPage(long va) {
+        return codeAddend(va) + (va & ~PAGE_MASK);
+    }
 
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
@@ -86,7 +134,11 @@ public abstract class CpuMemory {
         int i = (int) page & TLB_MASK;
         switch (access) {
             case READ -> { readTag[i] = page; readAdd[i] = addend; }
-            case WRITE -> { onWritablePage(va, addend); writeTag[i] = page; writeAdd[i] = addend; }
+            case WRITE -> {
+                if (codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
+                writeTag[i] = page;
+                writeAdd[i] = addend;
+            }
             case EXECUTE -> { execTag[i] = page; execAdd[i] = addend; }
         }
         return addend;
@@ -296,5 +348,83 @@ public abstract class CpuMemory {
     /** Whether {@code va} can be read now without a fault; used by exclusives to fault at the right instruction. */
     public final void probeRead(long va) {
         read8(va);
+    }
+
+    /**
+     * Faults as a write to {@code va} would, without writing anything. A store made of several accesses probes its
+     * last byte first, so that a fault on the second page leaves memory as it was.
+     */
+    public final void probeWrite(long va) {
+        long page = va >>> PAGE_SHIFT;
+        if (writeTag[(int) page & TLB_MASK] != page) fill(va, Access.WRITE);
+    }
+
+    // ---- 128-bit atomics ----
+    //
+    // Java has no 128-bit compare-and-exchange. LDXP/STXP and CASP of two doublewords therefore serialise on a lock
+    // chosen by the host offset of their 16-byte block (all vCPUs share ram, so they pick the same lock). Under the
+    // lock each half is updated with its own 64-bit CAS, low half first: a plain store or a 64-bit atomic that
+    // another vCPU makes to either half without the lock is detected and makes the pair operation fail instead of
+    // being overwritten; when the high half loses, the low half is put back.
+    //
+    // Remaining gap: in that last case, a reader that does not take the lock (a plain LDR of the low half) can see
+    // the new low half for the moment before it is put back, a value the guest never stored. It needs a plain store
+    // racing with a 128-bit atomic on the same block, which is a data race in the guest anyway.
+
+    private static final Object[] PAIR_LOCKS = new Object[256];
+
+    static {
+        for (int i = 0; i < PAIR_LOCKS.length; i++) PAIR_LOCKS[i] = new Object();
+    }
+
+    private static Object pairLock(long host) {
+        return PAIR_LOCKS[(int) (host >>> 4) & (PAIR_LOCKS.length - 1)];
+    }
+
+    /**
+     * Reads the 16-byte aligned block at {@code va} as one atomic access with respect to the other 128-bit
+     * atomics: {@code out[0]} gets the low doubleword, {@code out[1]} the high one. Needs read permission only.
+     */
+    public final void atomicLoad128(long va, long[] out) {
+        if ((va & 15) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
+        long page = va >>> PAGE_SHIFT;
+        int i = (int) page & TLB_MASK;
+        long addend;
+        if (readTag[i] == page) {
+            addend = readAdd[i];
+        } else {
+            addend = fill(va, Access.READ);
+            if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.READ);
+        }
+        long host = addend + va;
+        synchronized (pairLock(host)) {
+            out[0] = (long) LONG_ATOMIC.getVolatile(ram, host);
+            out[1] = (long) LONG_ATOMIC.getVolatile(ram, host + 8);
+        }
+    }
+
+    /**
+     * Replaces the 16-byte aligned block at {@code va} with {@code newLo}:{@code newHi} if it holds
+     * {@code expectLo}:{@code expectHi}; stores the value found in {@code found} (low, high) and returns whether the
+     * exchange happened. See the note above on how far this is atomic.
+     */
+    public final boolean compareAndExchange128(long va, long expectLo, long expectHi, long newLo, long newHi,
+                                               long[] found) {
+        long host = atomicHost(va, 16);
+        synchronized (pairLock(host)) {
+            long lo = (long) LONG_ATOMIC.compareAndExchange(ram, host, expectLo, newLo);
+            found[0] = lo;
+            if (lo != expectLo) {
+                found[1] = (long) LONG_ATOMIC.getVolatile(ram, host + 8);
+                return false;
+            }
+            long hi = (long) LONG_ATOMIC.compareAndExchange(ram, host + 8, expectHi, newHi);
+            found[1] = hi;
+            if (hi != expectHi) {
+                LONG_ATOMIC.compareAndSet(ram, host, newLo, expectLo);
+                return false;
+            }
+            return true;
+        }
     }
 }

@@ -15,7 +15,8 @@ import java.lang.invoke.MethodHandle;
 public final class HostMemory {
     private static final int PROT_READ = 1, PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 0x02, MAP_SHARED = 0x01, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
-    private static final MethodHandle MMAP, MUNMAP;
+    private static final int MADV_DONTNEED = 4;
+    private static final MethodHandle MMAP, MUNMAP, MADVISE;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -25,6 +26,8 @@ public final class HostMemory {
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
         MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 
     private HostMemory() {}
@@ -55,6 +58,26 @@ public final class HostMemory {
         try {
             int rc = (int) MUNMAP.invokeExact(segment, segment.byteSize());
             if (rc != 0) throw new IllegalStateException("munmap failed");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Gives the host pages of {@code [offset, offset + length)} back to the kernel; afterwards they read as zero and
+     * cost nothing until written again. Both bounds must be host-page aligned (4 KiB on the hosts jvisor runs on).
+     */
+    public static void discard(MemorySegment segment, long offset, long length) {
+        if (length == 0) return;
+        java.util.Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        try {
+            int rc = (int) MADVISE.invokeExact(segment.asSlice(offset, length), length, MADV_DONTNEED);
+            if (rc != 0) {
+                // Not expected for an anonymous private mapping; zeroing by hand keeps the guest-visible result.
+                segment.asSlice(offset, length).fill((byte) 0);
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -23,6 +23,9 @@ public final class Cpu {
     public long tpidrEl0;
     public long tpidrroEl0;
 
+    /** PSTATE.EL: 0 in user mode; system mode changes it on exception entry and return. */
+    public int el;
+
     /** Exclusive monitor: address and size of the last LDXR/LDAXR (size 0: open), and the values it read. */
     public long exclusiveAddress;
     public int exclusiveSize;
@@ -150,5 +153,6 @@ public final class Cpu {
         fpsr = other.fpsr;
         tpidrEl0 = other.tpidrEl0;
         tpidrroEl0 = other.tpidrroEl0;
+        el = other.el;
     }
 }

@@ -42,6 +42,15 @@ public interface SystemHooks {
         throw new UndefinedInstruction();
     }
 
+    /**
+     * IC IVAU ({@code all} false: the line holding {@code va}) or IC IALLU/IALLUIS ({@code all} true, {@code va}
+     * unused). The memory view forwards it to whatever translator watches it, which drops the translations of the
+     * affected page; with the interpreter alone nothing is cached and nothing happens.
+     */
+    default void instructionCacheInvalidate(Cpu cpu, long va, boolean all) {
+        cpu.mem.invalidateCode(va, all);
+    }
+
     /** WFI/WFE at {@code pc}: the engine's thread may block here until something happens. */
     default long waitForInterrupt(Cpu cpu, long pc) {
         Thread.onSpinWait();

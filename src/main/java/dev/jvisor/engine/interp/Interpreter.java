@@ -5,6 +5,7 @@ import dev.jvisor.arch.a64.UndefinedInstruction;
 import dev.jvisor.arch.a64.decode.A64;
 import dev.jvisor.arch.a64.decode.DecodeTable;
 import dev.jvisor.arch.a64.decode.InsnRow;
+import dev.jvisor.arch.a64.decode.Section;
 import dev.jvisor.memory.MemoryFault;
 
 /**
@@ -48,6 +49,49 @@ public final class Interpreter {
                     next = c.hooks.undefined(c, insn, pc);
                 } catch (MemoryFault f) {
                     c.pc = pc;
+                    next = c.hooks.memoryFault(c, f, pc);
+                }
+                pc = next;
+                n++;
+            }
+        } finally {
+            c.pc = pc;
+            c.instructions += n;
+        }
+        return n;
+    }
+
+    /**
+     * Executes one basic block: instructions until one of the BRANCH or SYSTEM section has executed, one was
+     * undefined or faulted, or {@code max} have retired. The translator's first tier, for code not yet hot.
+     * Returns the number retired; {@code rowCounts}, when not null, counts executions per row id.
+     */
+    public int runBlock(int max, long[] rowCounts) {
+        final Cpu c = cpu;
+        long pc = c.pc;
+        int n = 0;
+        try {
+            boolean end = false;
+            while (!end && n < max) {
+                long next;
+                int insn = 0;
+                try {
+                    insn = c.mem.fetch32(pc);
+                    InsnRow row = table.decode(insn);
+                    if (tracer != null) tracer.before(c, pc, insn, row);
+                    if (row == null) {
+                        end = true;
+                        next = c.hooks.undefined(c, insn, pc);
+                    } else {
+                        if (rowCounts != null) rowCounts[row.id()]++;
+                        end = row.section == Section.BRANCH || row.section == Section.SYSTEM;
+                        next = row.exec.exec(c, insn, pc);
+                    }
+                } catch (UndefinedInstruction e) {
+                    end = true;
+                    next = c.hooks.undefined(c, insn, pc);
+                } catch (MemoryFault f) {
+                    end = true;
                     next = c.hooks.memoryFault(c, f, pc);
                 }
                 pc = next;

@@ -1,5 +1,7 @@
 package dev.jvisor.arch.a64;
 
+import dev.jvisor.engine.dbt.CodeCache;
+import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.memory.FlatMemory;
 import dev.jvisor.memory.HostMemory;
@@ -20,10 +22,13 @@ public final class A64Harness {
     public static final int MEMORY_SIZE = 1 << 20;
 
     /** The engines every per-instruction test runs on. */
-    public enum Engine { INTERP }
+    public enum Engine { INTERP, DBT }
 
-    public final MemorySegment ram = HostMemory.reserve(MEMORY_SIZE, false);
-    public final FlatMemory mem = new FlatMemory(ram);
+    /** The BRK immediate the harness appends to every sequence to stop the engine. */
+    private static final int STOP_BRK = 0x7A5;
+
+    public final MemorySegment ram;
+    public final FlatMemory mem;
     public final List<String> events = new ArrayList<>();
     public final Cpu cpu;
 
@@ -32,9 +37,20 @@ public final class A64Harness {
     }
 
     public A64Harness(CpuModel model) {
+        this(model, MEMORY_SIZE);
+    }
+
+    /** A harness with {@code memorySize} bytes of flat memory (at least one page past CODE). */
+    public A64Harness(CpuModel model, int memorySize) {
+        ram = HostMemory.reserve(memorySize, false);
+        mem = new FlatMemory(ram);
         cpu = new Cpu(mem, model, new SystemHooks() {
             @Override public long svc(Cpu c, int imm, long pc) { events.add("svc " + imm); return pc + 4; }
-            @Override public long brk(Cpu c, int imm, long pc) { events.add("brk " + imm); c.exitRequest = true; return pc; }
+            @Override public long brk(Cpu c, int imm, long pc) {
+                if (imm != STOP_BRK) events.add("brk " + imm);
+                c.exitRequest = true;
+                return pc;
+            }
             @Override public long undefined(Cpu c, int insn, long pc) {
                 events.add(String.format("undefined %08x", insn));
                 c.exitRequest = true;
@@ -48,16 +64,25 @@ public final class A64Harness {
         });
     }
 
-    /** Writes {@code insns} at CODE, runs them on {@code engine} from CODE until the PC passes the last one. */
+    /**
+     * Writes {@code insns} at CODE, followed by a BRK the harness owns, and runs them on {@code engine} from CODE
+     * until that BRK or an exception event stops the CPU. The translator translates on first sight here, so the
+     * sequence runs as translated code.
+     */
     public A64Harness run(Engine engine, int... insns) {
         for (int i = 0; i < insns.length; i++) ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, CODE + 4L * i, insns[i]);
-        long end = CODE + 4L * insns.length;
+        ram.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, CODE + 4L * insns.length, 0xD4200000 | STOP_BRK << 5);
         cpu.pc = CODE;
         cpu.exitRequest = false;
-        Interpreter interp = new Interpreter(cpu, null);
-        long guard = 10_000_000;
-        while (cpu.pc != end && !cpu.exitRequest && guard-- > 0) interp.run(1);
-        if (guard <= 0) throw new AssertionError("sequence did not finish");
+        switch (engine) {
+            case INTERP -> {
+                Interpreter interp = new Interpreter(cpu, null);
+                long guard = 100_000_000;
+                while (!cpu.exitRequest && guard > 0) guard -= interp.run(1_000_000);
+                if (!cpu.exitRequest) throw new AssertionError("sequence did not finish");
+            }
+            case DBT -> new DbtEngine(cpu, new CodeCache(), null, 1).run();
+        }
         return this;
     }
 

@@ -5,6 +5,7 @@ import dev.jvisor.arch.a64.isa.DataProcessing;
 import dev.jvisor.arch.a64.isa.FloatingPoint;
 import dev.jvisor.arch.a64.isa.LoadStore;
 import dev.jvisor.arch.a64.isa.Simd;
+import dev.jvisor.arch.a64.isa.SimdFloat;
 import dev.jvisor.arch.a64.isa.SystemInsns;
 
 /**
@@ -18,12 +19,13 @@ public final class A64 {
 
     private static DecodeTable build() {
         InsnRow.Builder b = new InsnRow.Builder();
-        Branches.rows(b);
-        DataProcessing.rows(b);
-        LoadStore.rows(b);
-        SystemInsns.rows(b);
-        FloatingPoint.rows(b);
-        Simd.rows(b);
+        Branches.rows(b.section(Section.BRANCH));
+        DataProcessing.rows(b.section(Section.DATA));
+        LoadStore.rows(b.section(Section.MEMORY));
+        SystemInsns.rows(b.section(Section.SYSTEM));
+        FloatingPoint.rows(b.section(Section.DATA));
+        Simd.rows(b.section(Section.DATA));
+        SimdFloat.rows(b.section(Section.DATA));
         return new DecodeTable(b.rows());
     }
 }

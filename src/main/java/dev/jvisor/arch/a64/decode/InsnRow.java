@@ -22,11 +22,14 @@ public final class InsnRow {
     public final Exec exec;
     public final Disasm disasm;
     public final Map<String, Field> fields;
+    /** The table section that declared the row (its isa class), which tells engines its broad kind. */
+    public final Section section;
     /** Index in the table; stable within a run, used by engines for statistics. */
     int id = -1;
 
-    InsnRow(String name, String pattern, Exec exec, Disasm disasm) {
+    InsnRow(String name, String pattern, Exec exec, Disasm disasm, Section section) {
         this.name = name;
+        this.section = section;
         this.pattern = pattern;
         this.exec = exec;
         int m = 0, v = 0, bit = 32;
@@ -107,16 +110,23 @@ public final class InsnRow {
     /** Collects rows for one section of the table. */
     public static final class Builder {
         final List<InsnRow> rows = new ArrayList<>();
+        private Section section = Section.DATA;
+
+        /** Rows added from now on belong to {@code s}. */
+        public Builder section(Section s) {
+            this.section = s;
+            return this;
+        }
 
         /** Adds a row printed with a {@link Disassembler} template. */
         public Builder row(String name, String pattern, Exec exec, String asmTemplate) {
-            rows.add(new InsnRow(name, pattern, exec, Disassembler.template(asmTemplate)));
+            rows.add(new InsnRow(name, pattern, exec, Disassembler.template(asmTemplate), section));
             return this;
         }
 
         /** Adds a row printed by code, for the few encodings a template cannot express. */
         public Builder row(String name, String pattern, Exec exec, Disasm disasm) {
-            rows.add(new InsnRow(name, pattern, exec, disasm));
+            rows.add(new InsnRow(name, pattern, exec, disasm, section));
             return this;
         }
 

@@ -1,0 +1,122 @@
+package dev.jvisor.engine.dbt;
+
+import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.decode.A64;
+import dev.jvisor.engine.interp.Interpreter;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The binary-translation engine for one vCPU: a dispatcher over a shared {@link CodeCache}, with the interpreter as
+ * the first tier. Code runs interpreted, one basic block at a time, until its start address has been reached
+ * {@link #HOT_THRESHOLD} times; then it is translated and runs as a {@link Region}. A region remembers where it went
+ * last and the dispatcher follows that link without a cache lookup (chaining); indirect branches and returns go
+ * through a small direct-mapped table before the shared map.
+ */
+public final class DbtEngine {
+    /** Executions of a block start before it is translated: code that runs once never pays for class loading. */
+    public static final int DEFAULT_HOT_THRESHOLD = 24;
+    private static final int RECENT_BITS = 12;
+
+    private final Cpu cpu;
+    private final CodeCache cache;
+    private final RegionTranslator translator = new RegionTranslator();
+    private final Interpreter interpreter;
+    private final Region[] recent = new Region[1 << RECENT_BITS];
+    private final Map<Long, int[]> heat = new HashMap<>();
+    private final int hotThreshold;
+    public final Stats stats = new Stats();
+
+    /** What the translator did, for --stats. */
+    public static final class Stats {
+        public long regionsTranslated, translationNanos, bytecodeBytes, cacheHits, cacheMisses, chained;
+        public long interpretedInstructions;
+        /** Interpreted executions per decode-table row id: where the first tier spent its time. */
+        public final long[] interpretedByRow = new long[A64.TABLE.rows().size()];
+    }
+
+    public DbtEngine(Cpu cpu, CodeCache cache, Interpreter.InstructionTracer tracer) {
+        this(cpu, cache, tracer, DEFAULT_HOT_THRESHOLD);
+    }
+
+    /** {@code hotThreshold} 1 translates everything on first sight, which tests use to exercise the translator. */
+    public DbtEngine(Cpu cpu, CodeCache cache, Interpreter.InstructionTracer tracer, int hotThreshold) {
+        this.hotThreshold = hotThreshold;
+        this.cpu = cpu;
+        this.cache = cache;
+        this.interpreter = new Interpreter(cpu, tracer);
+        cache.attach(cpu.mem);
+    }
+
+    public CodeCache cache() {
+        return cache;
+    }
+
+    /** Runs until {@link Cpu#exitRequest} is set. */
+    public void run() {
+        run(Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs until {@link Cpu#exitRequest} is set or about {@code budget} instructions have retired (checked between
+     * regions, so it may overshoot by one region). Returns the number retired.
+     */
+    public long run(long budget) {
+        final Cpu c = cpu;
+        final long start = c.instructions;
+        Region prev = null;
+        while (!c.exitRequest && c.instructions - start < budget) {
+            long pc = c.pc;
+            Region r = null;
+            if (prev != null) {
+                Region.Link link = prev.link;
+                if (link != null && link.pc() == pc && link.target().valid) {
+                    r = link.target();
+                    stats.chained++;
+                }
+            }
+            if (r == null) {
+                r = find(pc);
+                if (r == null) {
+                    stats.interpretedInstructions += interpreter.runBlock(RegionTranslator.MAX_INSTRUCTIONS, stats.interpretedByRow);
+                    prev = null;
+                    continue;
+                }
+                if (prev != null) prev.link = new Region.Link(pc, r);
+            }
+            c.pc = r.run(c);
+            prev = r.valid ? r : null;
+        }
+        return c.instructions - start;
+    }
+
+    private Region find(long pc) {
+        int i = (int) (pc >>> 2) & ((1 << RECENT_BITS) - 1);
+        Region r = recent[i];
+        if (r != null && r.pc == pc && r.valid) {
+            stats.cacheHits++;
+            return r;
+        }
+        r = cache.lookup(pc);
+        if (r != null && r.valid) {
+            stats.cacheHits++;
+            recent[i] = r;
+            return r;
+        }
+        stats.cacheMisses++;
+        int[] count = heat.computeIfAbsent(pc, k -> new int[1]);
+        if (++count[0] < hotThreshold) return null;
+        heat.remove(pc);
+        long t0 = System.nanoTime();
+        long bytesBefore = translator.bytecodeBytes;
+        r = translator.translate(cpu, pc);
+        stats.translationNanos += System.nanoTime() - t0;
+        if (r == null) return null;
+        stats.regionsTranslated++;
+        stats.bytecodeBytes += translator.bytecodeBytes - bytesBefore;
+        r = cache.install(r);
+        recent[i] = r;
+        return r;
+    }
+}

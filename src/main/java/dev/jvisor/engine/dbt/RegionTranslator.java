@@ -1,0 +1,296 @@
+package dev.jvisor.engine.dbt;
+
+import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.decode.A64;
+import dev.jvisor.arch.a64.decode.DecodeTable;
+import dev.jvisor.arch.a64.decode.Exec;
+import dev.jvisor.arch.a64.decode.InsnRow;
+import dev.jvisor.arch.a64.decode.Section;
+import dev.jvisor.memory.MemoryFault;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_short;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+/**
+ * Translates guest code into {@link Region}s: JVM bytecode built with {@code java.lang.classfile} and loaded as a
+ * hidden class, which HotSpot then compiles to host code (the two-stage translation).
+ *
+ * <p>A region starts at a guest PC and takes in every basic block reachable from it by direct branches and
+ * fall-through within the same 4 KiB page, up to a size cap. Jumps between its blocks are JVM gotos, so a guest loop
+ * is a loop in one method. Each instruction becomes a call of its decode-table row's semantics with the instruction
+ * word and PC as constants; the row's {@link Exec} is loaded as a class-data constant, so HotSpot inlines the
+ * semantics and folds the field extraction, leaving straight-line code (ident translation). Rows of the SYSTEM
+ * section end the region and hand the result back to the dispatcher (callout translation), as do indirect branches.
+ * Undefined encodings are never translated: the block stops before them and the dispatcher interprets them.
+ *
+ * <p>Every block that a jump reaches first checks {@link Cpu#exitRequest}, so no guest loop inside a region can hold
+ * off an interrupt or a stop request; a region without internal jumps is straight-line and bounded by the cap.
+ */
+public final class RegionTranslator {
+    /**
+     * Instructions per region. HotSpot stops inlining into a method once about 8,000 bytes of bytecode have been
+     * inlined; past that the semantics calls stay calls, so small regions run faster (busybox md5sum and gzip).
+     */
+    static final int MAX_INSTRUCTIONS = 32;
+
+    private static final ClassDesc CD_CPU = ClassDesc.of(Cpu.class.getName());
+    private static final ClassDesc CD_REGION = ClassDesc.of(Region.class.getName());
+    private static final ClassDesc CD_EXEC = ClassDesc.of(Exec.class.getName());
+    private static final ClassDesc CD_RUNTIME = ClassDesc.of(DbtRuntime.class.getName());
+    private static final ClassDesc CD_RTE = ClassDesc.of(RuntimeException.class.getName());
+    private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long);
+    private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_short.arrayType(), CD_int);
+    private static final MethodTypeDesc MTD_FAULT = MethodTypeDesc.of(CD_long, CD_REGION, CD_CPU, CD_int, CD_RTE, CD_long);
+    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_CPU);
+
+    private static final int L_THIS = 0, L_CPU = 1, L_COUNT = 2, L_NEXT = 4, L_OFFSET = 6, L_EXCEPTION = 7;
+
+    private final DecodeTable table = A64.TABLE;
+    private final MethodHandles.Lookup lookup = MethodHandles.lookup();
+
+    private enum End { FALLTHROUGH, DIRECT, CONDITIONAL, EXIT }
+
+    /** A straight run of instructions, [start, start + 4 * length), and how it ends. */
+    private static final class Block {
+        final long start;
+        final List<Integer> insns = new ArrayList<>();
+        final List<InsnRow> rows = new ArrayList<>();
+        End end = End.FALLTHROUGH;
+        long target;
+        boolean jumpTarget;
+
+        Block(long start) {
+            this.start = start;
+        }
+
+        long endPc() {
+            return start + 4L * insns.size();
+        }
+    }
+
+    /** Bytes of bytecode emitted, for statistics. */
+    long bytecodeBytes;
+
+    /**
+     * Translates the region starting at {@code startPc}, or returns null when there is nothing to translate there
+     * (the first instruction faults on fetch or is undefined): the dispatcher then interprets it.
+     */
+    public Region translate(Cpu cpu, long startPc) {
+        TreeMap<Long, Block> blocks = discover(cpu, startPc);
+        if (blocks.isEmpty()) return null;
+        long hostPage = cpu.mem.codeHostPage(startPc);
+        return emit(blocks, startPc, hostPage);
+    }
+
+    private TreeMap<Long, Block> discover(Cpu cpu, long startPc) {
+        long page = startPc & ~0xFFFL;
+        TreeMap<Long, Block> blocks = new TreeMap<>();
+        List<Long> work = new ArrayList<>();
+        work.add(startPc);
+        int total = 0;
+        while (!work.isEmpty() && total < MAX_INSTRUCTIONS) {
+            long s = work.removeLast();
+            if (blocks.containsKey(s)) continue;
+            Map.Entry<Long, Block> before = blocks.floorEntry(s);
+            if (before != null && s < before.getValue().endPc()) {
+                split(blocks, before.getValue(), s);
+                continue;
+            }
+            Block b = new Block(s);
+            Long nextStart = blocks.higherKey(s);
+            long pc = s;
+            while (total < MAX_INSTRUCTIONS && (pc & ~0xFFFL) == page && (nextStart == null || pc < nextStart)) {
+                int insn;
+                try {
+                    insn = cpu.mem.fetch32(pc);
+                } catch (MemoryFault f) {
+                    break;
+                }
+                InsnRow row = table.decode(insn);
+                if (row == null) break;
+                b.insns.add(insn);
+                b.rows.add(row);
+                total++;
+                pc += 4;
+                if (row.section == Section.BRANCH) {
+                    classifyBranch(b, row, insn, pc - 4);
+                    break;
+                }
+                if (row.section == Section.SYSTEM) {
+                    b.end = End.EXIT;
+                    break;
+                }
+            }
+            if (b.insns.isEmpty()) continue;
+            blocks.put(s, b);
+            switch (b.end) {
+                case DIRECT -> { if ((b.target & ~0xFFFL) == page) work.add(b.target); }
+                case CONDITIONAL -> {
+                    if ((b.endPc() & ~0xFFFL) == page) work.add(b.endPc());
+                    if ((b.target & ~0xFFFL) == page) work.add(b.target);
+                }
+                default -> { }
+            }
+        }
+        return blocks;
+    }
+
+    private static void split(TreeMap<Long, Block> blocks, Block b, long at) {
+        int keep = (int) ((at - b.start) / 4);
+        Block tail = new Block(at);
+        tail.insns.addAll(b.insns.subList(keep, b.insns.size()));
+        tail.rows.addAll(b.rows.subList(keep, b.rows.size()));
+        tail.end = b.end;
+        tail.target = b.target;
+        b.insns.subList(keep, b.insns.size()).clear();
+        b.rows.subList(keep, b.rows.size()).clear();
+        b.end = End.FALLTHROUGH;
+        blocks.put(at, tail);
+    }
+
+    private static void classifyBranch(Block b, InsnRow row, int insn, long pc) {
+        switch (row.name) {
+            case "B", "BL" -> { b.end = End.DIRECT; b.target = pc + ((long) (insn << 6) >> 4); }
+            case "B_cond", "CBZ", "CBNZ" -> { b.end = End.CONDITIONAL; b.target = pc + ((long) (insn << 8) >> 11 & ~3L); }
+            case "TBZ", "TBNZ" -> { b.end = End.CONDITIONAL; b.target = pc + ((long) (insn << 13) >> 16 & ~3L); }
+            default -> b.end = End.EXIT;
+        }
+    }
+
+    private Region emit(TreeMap<Long, Block> blocks, long startPc, long hostPage) {
+        long page = startPc & ~0xFFFL;
+        // Every cycle in a region contains a backward branch (fall-through only goes forward), so checking for stop
+        // requests at the targets of backward branches bounds the time a region can run.
+        for (Block b : blocks.values()) {
+            if ((b.end == End.DIRECT || b.end == End.CONDITIONAL) && b.target <= b.start) {
+                Block t = blocks.get(b.target);
+                if (t != null) t.jumpTarget = true;
+            }
+        }
+        short[] blockEnd = new short[1024];
+        Arrays.fill(blockEnd, (short) -1);
+        int count = 0;
+        List<Exec> constants = new ArrayList<>();
+        Map<Integer, Integer> constantIndex = new HashMap<>();
+        for (Block b : blocks.values()) {
+            for (int j = 0; j < b.insns.size(); j++) {
+                blockEnd[(int) ((b.start - page) / 4) + j] = (short) (b.endPc() - page);
+                InsnRow row = b.rows.get(j);
+                constantIndex.computeIfAbsent(row.id(), id -> {
+                    constants.add(row.exec);
+                    return constants.size() - 1;
+                });
+            }
+            count += b.insns.size();
+        }
+        ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
+        byte[] bytes = ClassFile.of().build(self, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withSuperclass(CD_REGION);
+            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb
+                    .aload(0).lload(1).lload(3).aload(5).iload(6)
+                    .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
+                    .return_());
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                    cb -> emitRun(cb, blocks, startPc, constantIndex));
+        });
+        bytecodeBytes += bytes.length;
+        try {
+            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
+            MethodHandle ctor = hidden.findConstructor(hidden.lookupClass(),
+                    MethodType.methodType(void.class, long.class, long.class, short[].class, int.class));
+            return (Region) ctor.invoke(startPc, hostPage, blockEnd, count);
+        } catch (Throwable t) {
+            throw new IllegalStateException("translated region at 0x" + Long.toHexString(startPc) + " failed to load", t);
+        }
+    }
+
+    private void emitRun(CodeBuilder cb, TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex) {
+        Map<Long, Label> labels = new HashMap<>();
+        for (Long s : blocks.keySet()) labels.put(s, cb.newLabel());
+        Label ret = cb.newLabel();
+        Label tryStart = cb.newLabel(), tryEnd = cb.newLabel(), handler = cb.newLabel();
+
+        cb.lconst_0().lstore(L_COUNT);
+        cb.iconst_0().istore(L_OFFSET);
+        Block entry = blocks.get(startPc);
+        cb.goto_(labels.get(entry.start));
+        cb.labelBinding(tryStart);
+        for (Block b : blocks.values()) {
+            cb.labelBinding(labels.get(b.start));
+            if (b.jumpTarget) {
+                Label body = cb.newLabel();
+                cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", ConstantDescs.CD_boolean).ifeq(body);
+                cb.loadConstant(b.start).goto_(ret);
+                cb.labelBinding(body);
+            }
+            cb.lload(L_COUNT).loadConstant((long) b.insns.size()).ladd().lstore(L_COUNT);
+            int n = b.insns.size();
+            for (int j = 0; j < n; j++) {
+                long pc = b.start + 4L * j;
+                cb.loadConstant((int) (pc & 0xFFF)).istore(L_OFFSET);
+                int k = constantIndex.get(b.rows.get(j).id());
+                cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_EXEC, k));
+                cb.aload(L_CPU).loadConstant(b.insns.get(j)).loadConstant(pc);
+                cb.invokeinterface(CD_EXEC, "exec", MTD_EXEC);
+                if (j < n - 1) cb.pop2();
+            }
+            // The last instruction's result (the next PC) is on the stack.
+            switch (b.end) {
+                case FALLTHROUGH -> leave(cb, labels, b.endPc(), ret);
+                case DIRECT -> leave(cb, labels, b.target, ret);
+                case CONDITIONAL -> {
+                    Label notTaken = cb.newLabel();
+                    cb.dup2().loadConstant(b.target).lcmp().ifne(notTaken);
+                    leave(cb, labels, b.target, ret);
+                    cb.labelBinding(notTaken);
+                    leave(cb, labels, b.endPc(), ret);
+                }
+                case EXIT -> cb.goto_(ret);
+            }
+        }
+        cb.labelBinding(tryEnd);
+        cb.labelBinding(ret);
+        cb.lstore(L_NEXT);
+        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).lload(L_COUNT).ladd()
+                .putfield(CD_CPU, "instructions", CD_long);
+        cb.lload(L_NEXT).lreturn();
+        cb.labelBinding(handler);
+        cb.astore(L_EXCEPTION);
+        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).lload(L_COUNT)
+                .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
+        cb.exceptionCatch(tryStart, tryEnd, handler, CD_RTE);
+    }
+
+    /**
+     * With the next PC on the stack, continues at {@code target}: a goto when it is a block of this region (the
+     * stacked value is then known and dropped), a return to the dispatcher otherwise.
+     */
+    private static void leave(CodeBuilder cb, Map<Long, Label> labels, long target, Label ret) {
+        Label l = labels.get(target);
+        if (l != null) {
+            cb.pop2().goto_(l);
+        } else {
+            cb.goto_(ret);
+        }
+    }
+}
