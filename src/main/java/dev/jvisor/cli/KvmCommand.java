@@ -7,6 +7,7 @@ import dev.jvisor.kvm.KvmException;
 import dev.jvisor.kvm.microvm.MicroVm;
 import dev.jvisor.kvm.microvm.Privilege;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,9 +70,12 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
         this.err = err;
     }
 
+    private long jvmUptimeAtCommand;
+
     @Override
     public Integer call() {
         Instant commandStart = Instant.now();
+        if (stats) jvmUptimeAtCommand = ManagementFactory.getRuntimeMXBean().getUptime();
         MicroVm.Config config = new MicroVm.Config(guest, args, parseSize(memory), vcpus, parsePrivilege(privilege),
                 irqchip, out);
         if (repeat < 1) throw new UserError("--repeat must be at least 1");
@@ -97,9 +101,11 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     private void printStats(MicroVm.Stats s, Instant commandStart, boolean firstRun) {
-        String jvmStart = !firstRun ? "(JVM already running)" : ProcessHandle.current().info().startInstant()
-                .map(t -> String.format(Locale.ROOT, "%.1f ms", Duration.between(t, commandStart).toNanos() / 1e6))
-                .orElse("unknown");
+        // The launcher script exec()s the JVM, so the process started before the JVM did: report both.
+        String jvmStart = !firstRun ? "(JVM already running)" : String.format(Locale.ROOT,
+                "%d ms (process start to command: %s)", jvmUptimeAtCommand,
+                ProcessHandle.current().info().startInstant()
+                        .map(t -> Duration.between(t, commandStart).toMillis() + " ms").orElse("unknown"));
         err.printf(Locale.ROOT, "kvm: host %s; guest at %s; hypercalls by %s; %d vCPU%s; in-kernel irqchip %s, PIT %s%n",
                 s.host(), s.privilege() == Privilege.USER ? "CPL3 (user)" : "CPL0 (kernel)",
                 s.portTransport() ? "port I/O" : "MMIO doorbell", s.vcpus(), s.vcpus() == 1 ? "" : "s",

@@ -210,7 +210,6 @@ public final class KvmAbi {
     public static final int KERNEL_SIGSET_BYTES = 8;
 
     // struct kvm_run: the fields jvisor reads, at their fixed offsets (the union starts at 32).
-    public static final long RUN_REQUEST_INTERRUPT_WINDOW = 0;
     public static final long RUN_IMMEDIATE_EXIT = 1;
     public static final long RUN_EXIT_REASON = 8;
     public static final long RUN_IO_DIRECTION = 32;
@@ -233,11 +232,6 @@ public final class KvmAbi {
     /** The part of kvm_run this package touches must lie inside the mapping KVM reports. */
     public static final long RUN_MIN_SIZE = 2352;
 
-    // Model-specific registers jvisor sets.
-    public static final int MSR_IA32_TSC = 0x10;
-    public static final int MSR_IA32_MISC_ENABLE = 0x1a0;
-    public static final int MSR_STAR = 0xc0000081;
-    public static final int MSR_LSTAR = 0xc0000082;
-    public static final int MSR_SYSCALL_MASK = 0xc0000084;
+    /** The MSR swapgs exchanges with GS.base; any guest may hold any value in it. */
     public static final int MSR_KERNEL_GS_BASE = 0xc0000102;
 }

@@ -16,11 +16,7 @@ import java.util.List;
  */
 public final class Vm implements AutoCloseable {
     /** A memory slot: {@code memory} appears to the guest at {@code guestAddress}. */
-    public record MemoryRegion(int slot, long guestAddress, MemorySegment memory) {
-        public boolean contains(long gpa, long length) {
-            return gpa >= guestAddress && length >= 0 && gpa - guestAddress <= memory.byteSize() - length;
-        }
-    }
+    public record MemoryRegion(int slot, long guestAddress, MemorySegment memory) {}
 
     private static final int KVM_PIT_SPEAKER_DUMMY = 1;
     private static final long HUGE_PAGE = 2L << 20;
@@ -84,10 +80,6 @@ public final class Vm implements AutoCloseable {
         return r;
     }
 
-    public synchronized List<MemoryRegion> memory() {
-        return List.copyOf(regions);
-    }
-
     /**
      * Creates the in-kernel interrupt controllers (PIC, IOAPIC, local APICs) and PIT when the host offers them; must
      * come before the first vCPU. Returns whether it did.
@@ -114,17 +106,6 @@ public final class Vm implements AutoCloseable {
 
     public synchronized boolean hasPit() {
         return pit;
-    }
-
-    /** Drives an interrupt line of the in-kernel irqchip (KVM_IRQ_LINE). */
-    public void setIrqLine(int irq, boolean level) {
-        if (!hasIrqchip()) throw new IllegalStateException("no in-kernel irqchip");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment irqLevel = arena.allocate(8, 4);
-            irqLevel.set(JAVA_INT, 0, irq);
-            irqLevel.set(JAVA_INT, 4, level ? 1 : 0);
-            Native.ioctlOrThrow(fd, KvmAbi.KVM_IRQ_LINE, irqLevel);
-        }
     }
 
     /** Creates vCPU {@code id}; its kvm_run is mapped and ready. */

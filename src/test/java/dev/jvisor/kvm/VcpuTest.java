@@ -99,6 +99,19 @@ class VcpuTest {
         }
     }
 
+    @Test
+    void withAnInKernelIrqchipApplicationProcessorsWaitForStartup() {
+        try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(vm.createIrqchipIfOffered(), "no in-kernel irqchip here");
+            Vcpu boot = vm.createVcpu(0), ap = vm.createVcpu(1);
+            assertEquals(KvmAbi.KVM_MP_STATE_RUNNABLE, boot.getMpState());
+            assertEquals(KvmAbi.KVM_MP_STATE_UNINITIALIZED, ap.getMpState());
+            ap.setMpState(KvmAbi.KVM_MP_STATE_RUNNABLE);
+            assertEquals(KvmAbi.KVM_MP_STATE_RUNNABLE, ap.getMpState());
+            assertThrows(IllegalStateException.class, vm::createIrqchipIfOffered);
+        }
+    }
+
     /** A VM with long-mode tables, {@code code} at 2 MiB and one vCPU at CPL3 about to run it. */
     private static Vcpu userModeVcpu(Vm vm, byte[] code) {
         MemorySegment ram = vm.addMemory(0, 4 << 20).memory();
