@@ -210,29 +210,44 @@ public final class MicroVm implements AutoCloseable {
 
     private void startVcpu(int index) {
         VcpuState state = cpus[index];
-        state.thread = Thread.ofPlatform().name("jvisor-vcpu-" + index).daemon(true).unstarted(() -> loop(state));
-        state.thread.start();
+        synchronized (state) {
+            state.thread = Thread.ofPlatform().name("jvisor-vcpu-" + index).daemon(true)
+                    .unstarted(() -> loop(state));
+            state.thread.start();
+        }
     }
 
+    /**
+     * Kicks every vCPU out of the guest and joins its thread. A vCPU thread may be starting another one at this
+     * very moment (HC_CPU_START), so passes repeat until one finds no thread left to join: once every vCPU thread
+     * has ended, nobody can start a new one.
+     */
     private void stopAll() {
-        for (VcpuState s : cpus) s.vcpu.kick();
-        for (VcpuState s : cpus) {
-            Thread t;
-            synchronized (s) {
-                t = s.thread;
-            }
-            if (t == null) continue;
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
+        boolean[] joined = new boolean[cpus.length];
+        boolean interrupted = false;
+        for (boolean found = true; found; ) {
+            found = false;
+            for (int i = 0; i < cpus.length; i++) {
+                VcpuState s = cpus[i];
+                Thread t;
+                synchronized (s) {
+                    t = s.thread;
                 }
+                if (t == null || joined[i]) continue;
+                found = true;
+                s.vcpu.kick();
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                joined[i] = true;
             }
-            if (interrupted) Thread.currentThread().interrupt();
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private void loop(VcpuState state) {
