@@ -58,18 +58,8 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to the guest.")
     List<String> args = new ArrayList<>();
 
-    private final PrintStream out;
-    private final PrintStream err;
-
-    public KvmCommand() {
-        this(System.out, System.err);
-    }
-
-    KvmCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
-
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
     private long jvmUptimeAtCommand;
 
     @Override
@@ -85,6 +75,10 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
                 MicroVm vm = MicroVm.create(kvm, config);
                 outcome = vm.run();
                 out.flush();
+                if (outcome instanceof MicroVm.Outcome.Crashed c) {
+                    err.println("jvisor: kvm: guest crashed: " + c.reason());
+                    if (!c.state().isEmpty()) err.println(c.state());
+                }
                 if (stats) printStats(vm.stats(), commandStart, i == 0);
             }
         } catch (KvmException e) {
@@ -92,11 +86,7 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
         }
         return switch (outcome) {
             case MicroVm.Outcome.Exited e -> e.status() & 0xff;
-            case MicroVm.Outcome.Crashed c -> {
-                err.println("jvisor: kvm: guest crashed: " + c.reason());
-                if (!c.state().isEmpty()) err.println(c.state());
-                yield CRASH_STATUS;
-            }
+            case MicroVm.Outcome.Crashed c -> CRASH_STATUS;
         };
     }
 
@@ -119,7 +109,8 @@ public final class KvmCommand implements java.util.concurrent.Callable<Integer> 
             reasons.append(reasons.isEmpty() ? "" : ", ").append(r == KvmAbi.EXIT_REASON_LIMIT ? "other"
                     : KvmAbi.exitReasonName(r)).append(' ').append(byReason[r]);
         }
-        err.printf(Locale.ROOT, "kvm: exits %d (%s); hypercalls %d%n", s.totalExits(), reasons, s.hypercalls());
+        err.printf(Locale.ROOT, "kvm: exits %d (%s); hypercalls %d; vCPU threads' CPU time %.3f s%n",
+                s.totalExits(), reasons, s.hypercalls(), s.vcpuCpuNanos() / 1e9);
         err.printf(Locale.ROOT, "kvm: exit round trip %.0f ns (run-loop time per exit, guest time included), "
                 + "of which %.0f ns in the VMM outside KVM_RUN%n", s.nanosPerExit(), s.vmmNanosPerExit());
     }

@@ -48,6 +48,8 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle MADVISE = downcall("madvise",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
+    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle TGKILL = downcall("tgkill",
@@ -174,6 +176,20 @@ final class Native {
             MemorySegment slot = newErrnoSlot(arena);
             int rc = (int) MADVISE.invokeExact(slot, range, range.byteSize(), advice);
             return rc == 0 ? 0 : -errno(slot);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static final int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    /** CPU time the calling thread has used, guest time included when it runs a vCPU. */
+    static long threadCpuNanos() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ts = arena.allocate(16, 8);
+            int rc = (int) CLOCK_GETTIME.invokeExact(CLOCK_THREAD_CPUTIME_ID, ts);
+            if (rc != 0) return 0;
+            return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }

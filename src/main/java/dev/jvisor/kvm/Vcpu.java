@@ -126,6 +126,11 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /** CPU time of the calling thread; on the bound thread, the time this vCPU ran, guest and VMM together. */
+    public static long currentThreadCpuNanos() {
+        return Native.threadCpuNanos();
+    }
+
     /**
      * Called by the bound thread when it stops running this vCPU, so later kicks cannot hit a reused thread id. It
      * also takes a kick still pending off the thread: a thread that ends with the signal pending would have it

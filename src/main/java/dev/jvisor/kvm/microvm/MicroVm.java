@@ -61,7 +61,7 @@ public final class MicroVm implements AutoCloseable {
     /** Counters and timings for --stats. */
     public record Stats(HostVirtualization host, Privilege privilege, boolean portTransport, int vcpus,
             boolean irqchip, boolean pit, long[] exitsByReason, long totalExits, long runLoopNanos,
-            long vmmStartToGuestEntryNanos, long hypercalls, long kvmRunNanos) {
+            long vmmStartToGuestEntryNanos, long hypercalls, long kvmRunNanos, long vcpuCpuNanos) {
         /** Mean wall time per exit in the run loops: guest time between exits plus the full round trip. */
         public double nanosPerExit() {
             return totalExits == 0 ? 0 : (double) runLoopNanos / totalExits;
@@ -95,6 +95,7 @@ public final class MicroVm implements AutoCloseable {
         Thread thread;
         long loopNanos;
         long kvmRunNanos;
+        long cpuNanos;
         long hypercalls;
 
         VcpuState(Vcpu vcpu) {
@@ -289,6 +290,7 @@ public final class MicroVm implements AutoCloseable {
             finish(new Outcome.Crashed(vcpu.id(), "VMM error on vCPU " + vcpu.id() + ": " + e, ""));
         } finally {
             state.loopNanos = System.nanoTime() - start;
+            state.cpuNanos = Vcpu.currentThreadCpuNanos();
             vcpu.unbindFromCurrentThread();
         }
     }
@@ -484,7 +486,7 @@ public final class MicroVm implements AutoCloseable {
     /** Counters for --stats; complete once {@link #run} has returned. */
     public Stats stats() {
         long[] byReason = new long[KvmAbi.EXIT_REASON_LIMIT + 1];
-        long total = 0, loop = 0, calls = 0, inKvmRun = 0;
+        long total = 0, loop = 0, calls = 0, inKvmRun = 0, cpu = 0;
         for (VcpuState s : cpus) {
             if (s == null) continue;
             long[] c = s.vcpu.exitCounts();
@@ -495,10 +497,11 @@ public final class MicroVm implements AutoCloseable {
             loop += s.loopNanos;
             calls += s.hypercalls;
             inKvmRun += s.kvmRunNanos;
+            cpu += s.cpuNanos;
         }
         long entry = guestEntryAt == 0 ? 0 : guestEntryAt - createdAt;
         return new Stats(host, privilege, portTransport, cpus.length, vm.hasIrqchip(), vm.hasPit(), byReason, total,
-                loop, entry, calls, inKvmRun);
+                loop, entry, calls, inKvmRun, cpu);
     }
 
     /** Closes every file, vCPU and descriptor and unmaps guest memory; vCPU threads must have stopped. */
