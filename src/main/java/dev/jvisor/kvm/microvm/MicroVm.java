@@ -126,8 +126,8 @@ public final class MicroVm implements AutoCloseable {
                 || config.memoryBytes() % (2 << 20) != 0) {
             throw new UserError("guest memory must be a multiple of 2 MiB between 4 MiB and 3 GiB");
         }
-        if (config.vcpus() < 1 || config.vcpus() > Math.min(kvm.maxVcpus(), 64)) {
-            throw new UserError("vCPU count must be between 1 and " + Math.min(kvm.maxVcpus(), 64));
+        if (config.vcpus() < 1 || config.vcpus() > kvm.maxVcpus()) {
+            throw new UserError("vCPU count must be between 1 and " + kvm.maxVcpus());
         }
         ElfImage image = ElfImage.read(config.guest());
         HostVirtualization host = HostVirtualization.detect();
