@@ -148,6 +148,13 @@ public final class KvmAbi {
         };
     }
 
+    /** Byte offset of a (possibly nested) field, e.g. {@code offset(SREGS, "gdt", "limit")}. */
+    public static long offset(MemoryLayout layout, String... path) {
+        MemoryLayout.PathElement[] elements = new MemoryLayout.PathElement[path.length];
+        for (int i = 0; i < path.length; i++) elements[i] = MemoryLayout.PathElement.groupElement(path[i]);
+        return layout.byteOffset(elements);
+    }
+
     /** struct kvm_userspace_memory_region. */
     public static final StructLayout USERSPACE_MEMORY_REGION = MemoryLayout.structLayout(
             JAVA_INT.withName("slot"), JAVA_INT.withName("flags"), JAVA_LONG.withName("guest_phys_addr"),

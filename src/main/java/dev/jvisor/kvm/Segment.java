@@ -7,8 +7,19 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemorySegment;
 
-/** A segment register's hidden state (struct kvm_segment): KVM takes descriptors unpacked, limit in bytes. */
+/**
+ * A segment register's hidden state (struct kvm_segment, {@link KvmAbi#SEGMENT}): KVM takes descriptors unpacked,
+ * the limit in bytes.
+ */
 public final class Segment {
+    private static final long BASE = KvmAbi.offset(KvmAbi.SEGMENT, "base"),
+            LIMIT = KvmAbi.offset(KvmAbi.SEGMENT, "limit"), SELECTOR = KvmAbi.offset(KvmAbi.SEGMENT, "selector"),
+            TYPE = KvmAbi.offset(KvmAbi.SEGMENT, "type"), PRESENT = KvmAbi.offset(KvmAbi.SEGMENT, "present"),
+            DPL = KvmAbi.offset(KvmAbi.SEGMENT, "dpl"), DB = KvmAbi.offset(KvmAbi.SEGMENT, "db"),
+            S = KvmAbi.offset(KvmAbi.SEGMENT, "s"), L = KvmAbi.offset(KvmAbi.SEGMENT, "l"),
+            G = KvmAbi.offset(KvmAbi.SEGMENT, "g"), AVL = KvmAbi.offset(KvmAbi.SEGMENT, "avl"),
+            UNUSABLE = KvmAbi.offset(KvmAbi.SEGMENT, "unusable"), PADDING = KvmAbi.offset(KvmAbi.SEGMENT, "padding");
+
     public long base;
     public int limit;
     public int selector;
@@ -32,34 +43,34 @@ public final class Segment {
     }
 
     void readFrom(MemorySegment m, long at) {
-        base = m.get(JAVA_LONG, at);
-        limit = m.get(JAVA_INT, at + 8);
-        selector = Short.toUnsignedInt(m.get(JAVA_SHORT, at + 12));
-        type = m.get(JAVA_BYTE, at + 14);
-        present = m.get(JAVA_BYTE, at + 15) != 0;
-        dpl = m.get(JAVA_BYTE, at + 16);
-        db = m.get(JAVA_BYTE, at + 17) != 0;
-        s = m.get(JAVA_BYTE, at + 18) != 0;
-        l = m.get(JAVA_BYTE, at + 19) != 0;
-        g = m.get(JAVA_BYTE, at + 20) != 0;
-        avl = m.get(JAVA_BYTE, at + 21) != 0;
-        unusable = m.get(JAVA_BYTE, at + 22) != 0;
+        base = m.get(JAVA_LONG, at + BASE);
+        limit = m.get(JAVA_INT, at + LIMIT);
+        selector = Short.toUnsignedInt(m.get(JAVA_SHORT, at + SELECTOR));
+        type = m.get(JAVA_BYTE, at + TYPE);
+        present = m.get(JAVA_BYTE, at + PRESENT) != 0;
+        dpl = m.get(JAVA_BYTE, at + DPL);
+        db = m.get(JAVA_BYTE, at + DB) != 0;
+        s = m.get(JAVA_BYTE, at + S) != 0;
+        l = m.get(JAVA_BYTE, at + L) != 0;
+        g = m.get(JAVA_BYTE, at + G) != 0;
+        avl = m.get(JAVA_BYTE, at + AVL) != 0;
+        unusable = m.get(JAVA_BYTE, at + UNUSABLE) != 0;
     }
 
     void writeTo(MemorySegment m, long at) {
-        m.set(JAVA_LONG, at, base);
-        m.set(JAVA_INT, at + 8, limit);
-        m.set(JAVA_SHORT, at + 12, (short) selector);
-        m.set(JAVA_BYTE, at + 14, (byte) type);
-        m.set(JAVA_BYTE, at + 15, flag(present));
-        m.set(JAVA_BYTE, at + 16, (byte) dpl);
-        m.set(JAVA_BYTE, at + 17, flag(db));
-        m.set(JAVA_BYTE, at + 18, flag(s));
-        m.set(JAVA_BYTE, at + 19, flag(l));
-        m.set(JAVA_BYTE, at + 20, flag(g));
-        m.set(JAVA_BYTE, at + 21, flag(avl));
-        m.set(JAVA_BYTE, at + 22, flag(unusable));
-        m.set(JAVA_BYTE, at + 23, (byte) 0);
+        m.set(JAVA_LONG, at + BASE, base);
+        m.set(JAVA_INT, at + LIMIT, limit);
+        m.set(JAVA_SHORT, at + SELECTOR, (short) selector);
+        m.set(JAVA_BYTE, at + TYPE, (byte) type);
+        m.set(JAVA_BYTE, at + PRESENT, flag(present));
+        m.set(JAVA_BYTE, at + DPL, (byte) dpl);
+        m.set(JAVA_BYTE, at + DB, flag(db));
+        m.set(JAVA_BYTE, at + S, flag(s));
+        m.set(JAVA_BYTE, at + L, flag(l));
+        m.set(JAVA_BYTE, at + G, flag(g));
+        m.set(JAVA_BYTE, at + AVL, flag(avl));
+        m.set(JAVA_BYTE, at + UNUSABLE, flag(unusable));
+        m.set(JAVA_BYTE, at + PADDING, (byte) 0);
     }
 
     private static byte flag(boolean b) {

@@ -192,7 +192,7 @@ public final class Vcpu implements AutoCloseable {
     public void setMsrs(int[] indices, long[] values) {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment msrs = msrBlock(scratch, indices);
-            for (int i = 0; i < indices.length; i++) msrs.set(JAVA_LONG, 8 + 16L * i + 8, values[i]);
+            for (int i = 0; i < indices.length; i++) msrs.set(JAVA_LONG, msrEntry(i) + MSR_DATA, values[i]);
             int done = Native.ioctlOrThrow(fd, KvmAbi.KVM_SET_MSRS, msrs);
             if (done != indices.length) {
                 throw new KvmException(String.format("KVM_SET_MSRS refused MSR 0x%x", indices[done]));
@@ -206,15 +206,22 @@ public final class Vcpu implements AutoCloseable {
             MemorySegment msrs = msrBlock(scratch, new int[] {index});
             int done = Native.ioctlOrThrow(fd, KvmAbi.KVM_GET_MSRS, msrs);
             if (done != 1) throw new KvmException(String.format("KVM_GET_MSRS refused MSR 0x%x", index));
-            return msrs.get(JAVA_LONG, 16);
+            return msrs.get(JAVA_LONG, msrEntry(0) + MSR_DATA);
         }
     }
 
+    private static final long MSR_INDEX = KvmAbi.offset(KvmAbi.MSR_ENTRY, "index"),
+            MSR_DATA = KvmAbi.offset(KvmAbi.MSR_ENTRY, "data");
+
+    /** Where entry {@code i} of a kvm_msrs block starts. */
+    private static long msrEntry(int i) {
+        return KvmAbi.MSRS_HEADER.byteSize() + i * KvmAbi.MSR_ENTRY.byteSize();
+    }
+
     private static MemorySegment msrBlock(Arena arena, int[] indices) {
-        MemorySegment msrs = arena.allocate(KvmAbi.MSRS_HEADER.byteSize()
-                + indices.length * KvmAbi.MSR_ENTRY.byteSize(), 8);
-        msrs.set(JAVA_INT, 0, indices.length);
-        for (int i = 0; i < indices.length; i++) msrs.set(JAVA_INT, 8 + 16L * i, indices[i]);
+        MemorySegment msrs = arena.allocate(msrEntry(indices.length), 8);
+        msrs.set(JAVA_INT, KvmAbi.offset(KvmAbi.MSRS_HEADER, "nmsrs"), indices.length);
+        for (int i = 0; i < indices.length; i++) msrs.set(JAVA_INT, msrEntry(i) + MSR_INDEX, indices[i]);
         return msrs;
     }
 

@@ -68,11 +68,12 @@ public final class Vm implements AutoCloseable {
         int slot = regions.size();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment region = arena.allocate(KvmAbi.USERSPACE_MEMORY_REGION);
-            region.set(JAVA_INT, 0, slot);
-            region.set(JAVA_INT, 4, 0);
-            region.set(JAVA_LONG, 8, guestAddress);
-            region.set(JAVA_LONG, 16, memory.byteSize());
-            region.set(JAVA_LONG, 24, memory.address());
+            region.set(JAVA_INT, KvmAbi.offset(KvmAbi.USERSPACE_MEMORY_REGION, "slot"), slot);
+            region.set(JAVA_INT, KvmAbi.offset(KvmAbi.USERSPACE_MEMORY_REGION, "flags"), 0);
+            region.set(JAVA_LONG, KvmAbi.offset(KvmAbi.USERSPACE_MEMORY_REGION, "guest_phys_addr"), guestAddress);
+            region.set(JAVA_LONG, KvmAbi.offset(KvmAbi.USERSPACE_MEMORY_REGION, "memory_size"), memory.byteSize());
+            region.set(JAVA_LONG, KvmAbi.offset(KvmAbi.USERSPACE_MEMORY_REGION, "userspace_addr"),
+                    memory.address());
             Native.ioctlOrThrow(fd, KvmAbi.KVM_SET_USER_MEMORY_REGION, region);
         }
         MemoryRegion r = new MemoryRegion(slot, guestAddress, memory);
