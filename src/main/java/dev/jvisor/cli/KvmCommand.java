@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jvisor kvm}: runs a freestanding x86-64 program in a KVM micro-VM. */
-@Command(name = "kvm", description = {"Run a freestanding x86-64 ELF program in a micro-VM under Linux KVM (/dev/kvm).",
+@Command(name = "kvm", mixinStandardHelpOptions = true, description = {"Run a freestanding x86-64 ELF program in a micro-VM under Linux KVM (/dev/kvm).",
         "Put -- before GUEST when its arguments start with '-'.",
         "Exit status: the guest's, 2 for a problem with the host or the command line, 125 when the guest crashed."})
 public final class KvmCommand implements java.util.concurrent.Callable<Integer> {

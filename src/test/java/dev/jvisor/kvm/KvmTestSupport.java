@@ -28,6 +28,9 @@ public final class KvmTestSupport {
         if (guests != null) return guests;
         Path out = Path.of("target", "kvm-guests").toAbsolutePath();
         try {
+            int gcc = new ProcessBuilder("gcc", "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            assumeTrue(gcc == 0, "skipped: the host gcc that builds the guest programs does not run");
             Process p = new ProcessBuilder("sh", Path.of("guests", "kvm", "build.sh").toString(), out.toString(),
                     "native").redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -35,7 +38,7 @@ public final class KvmTestSupport {
                 throw new IllegalStateException("building the KVM guests failed:\n" + log);
             }
         } catch (IOException e) {
-            assumeTrue(false, "skipped: cannot run the guest build (gcc missing?): " + e.getMessage());
+            assumeTrue(false, "skipped: no host gcc to build the guest programs: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
