@@ -112,6 +112,47 @@ class VcpuTest {
         }
     }
 
+    @Test
+    void closingAVmClosesItsDescriptorsAndUnmapsItsMemory() throws Exception {
+        int descriptorsBefore = KvmTestSupport.openDescriptors();
+        long ram, run;
+        try (Kvm kvm = Kvm.open()) {
+            Vm vm = kvm.createVm();
+            ram = vm.addMemory(0, 8 << 20).memory().address();
+            vm.createVcpu(0);
+            vm.createVcpu(1);
+            run = mappingContaining("anon_inode:kvm-vcpu:");
+            assertTrue(run != 0, "kvm_run is mapped from the vCPU descriptor");
+            assertTrue(mapped(ram));
+            assertTrue(KvmTestSupport.openDescriptors() >= descriptorsBefore + 4, "kvm, vm and two vCPUs");
+            vm.close();
+            assertTrue(vm.isClosed());
+        }
+        assertTrue(!mapped(ram), "guest RAM is unmapped");
+        assertTrue(!mapped(run), "kvm_run is unmapped");
+        assertEquals(descriptorsBefore, KvmTestSupport.openDescriptors());
+    }
+
+    /** Whether some mapping of this process starts at or contains {@code address}. */
+    private static boolean mapped(long address) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            long from = Long.parseUnsignedLong(range[0], 16), to = Long.parseUnsignedLong(range[1], 16);
+            if (Long.compareUnsigned(address, from) >= 0 && Long.compareUnsigned(address, to) < 0) return true;
+        }
+        return false;
+    }
+
+    /** The start of the first mapping whose name contains one of the given strings, or 0. */
+    private static long mappingContaining(String... names) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/maps"))) {
+            for (String name : names) {
+                if (line.contains(name)) return Long.parseUnsignedLong(line.substring(0, line.indexOf('-')), 16);
+            }
+        }
+        return 0;
+    }
+
     /** A VM with long-mode tables, {@code code} at 2 MiB and one vCPU at CPL3 about to run it. */
     private static Vcpu userModeVcpu(Vm vm, byte[] code) {
         MemorySegment ram = vm.addMemory(0, 4 << 20).memory();
