@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
  * turned into a {@link KvmException} naming the call. KVM_RUN blocks for as long as the guest runs, so every handle
  * here is an ordinary (non-critical) downcall that lets the JVM reach a safepoint meanwhile.
  */
+@SuppressWarnings("restricted") // linking libc and sizing the pointers it returns is this class's whole job
 final class Native {
     private Native() {}
 

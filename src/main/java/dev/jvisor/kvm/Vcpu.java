@@ -22,7 +22,6 @@ public final class Vcpu implements AutoCloseable {
     /** SIGRTMIN+6 with glibc's SIGRTMIN of 34; neither HotSpot nor glibc use it. */
     static final int KICK_SIGNAL = 40;
 
-    private final Vm vm;
     private final int id;
     private final int fd;
     private final MemorySegment run;
@@ -36,8 +35,7 @@ public final class Vcpu implements AutoCloseable {
     private int boundTid;
     private boolean closed;
 
-    Vcpu(Vm vm, int id, int fd, MemorySegment run) {
-        this.vm = vm;
+    Vcpu(int id, int fd, MemorySegment run) {
         this.id = id;
         this.fd = fd;
         this.run = run;
@@ -45,10 +43,6 @@ public final class Vcpu implements AutoCloseable {
 
     public int id() {
         return id;
-    }
-
-    public Vm vm() {
-        return vm;
     }
 
     /**

@@ -34,10 +34,6 @@ public final class Vm implements AutoCloseable {
         this.fd = fd;
     }
 
-    public Kvm kvm() {
-        return kvm;
-    }
-
     /**
      * Allocates {@code size} bytes of zeroed host memory (touched lazily) and maps it at {@code guestAddress}.
      * The host memory is aligned like the guest-physical address to 2 MiB and asks for transparent huge pages, so
@@ -114,7 +110,7 @@ public final class Vm implements AutoCloseable {
         int vcpuFd = Native.ioctlOrThrow(fd, KvmAbi.KVM_CREATE_VCPU, id);
         Vcpu vcpu;
         try {
-            vcpu = new Vcpu(this, id, vcpuFd, Native.mmapShared(vcpuFd, kvm.vcpuMmapSize(), "kvm_run"));
+            vcpu = new Vcpu(id, vcpuFd, Native.mmapShared(vcpuFd, kvm.vcpuMmapSize(), "kvm_run"));
         } catch (RuntimeException e) {
             Native.close(vcpuFd);
             throw e;
