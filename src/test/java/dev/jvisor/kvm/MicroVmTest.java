@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jvisor.kvm.KvmTestSupport.Run;
 import dev.jvisor.kvm.microvm.MicroVm;
 import dev.jvisor.kvm.microvm.Privilege;
+import dev.jvisor.machine.bus.Device;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,6 +151,37 @@ class MicroVmTest {
         assertTrue(crash.state().contains("rip=00000000004"), crash.state());
         assertTrue(crash.state().contains("cs: sel=0023"), crash.state());
         assertEquals(before, KvmTestSupport.openDescriptors(), "every descriptor of the VM is closed");
+    }
+
+    @Test
+    void aDeviceMappedOnTheBusReceivesTheGuestsMmioWrites() {
+        List<String> accesses = new CopyOnWriteArrayList<>();
+        Device recorder = new Device() {
+            @Override
+            public String name() {
+                return "recorder";
+            }
+
+            @Override
+            public long read(long offset, int size) {
+                accesses.add("read " + offset + "/" + size);
+                return 0;
+            }
+
+            @Override
+            public void write(long offset, int size, long value) {
+                accesses.add("write " + offset + "/" + size + " = " + value);
+            }
+        };
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (Kvm kvm = Kvm.open()) {
+            MicroVm vm = MicroVm.create(kvm, new MicroVm.Config(guests().resolve("fault"), List.of("mmio"), 32L << 20,
+                    1, null, false, console));
+            vm.bus().map(0xd00f0000L, 0x1000, recorder);
+            assertEquals(new MicroVm.Outcome.Exited(3), vm.run());
+        }
+        assertEquals(List.of("write 0/4 = 1"), accesses);
+        assertEquals("about to fault: mmio\nstill alive\n", console.toString(StandardCharsets.UTF_8));
     }
 
     @Test
