@@ -211,6 +211,13 @@ public final class KvmAbi {
             JAVA_INT.withName("eax"), JAVA_INT.withName("ebx"), JAVA_INT.withName("ecx"), JAVA_INT.withName("edx"),
             MemoryLayout.sequenceLayout(3, JAVA_INT).withName("padding"));
 
+    /** struct kvm_ioeventfd. */
+    public static final StructLayout IOEVENTFD = MemoryLayout.structLayout(
+            JAVA_LONG.withName("datamatch"), JAVA_LONG.withName("addr"), JAVA_INT.withName("len"),
+            JAVA_INT.withName("fd"), JAVA_INT.withName("flags"), MemoryLayout.paddingLayout(36));
+    public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1, KVM_IOEVENTFD_FLAG_PIO = 2,
+            KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
+
     /** struct kvm_signal_mask header: len, then len bytes of kernel sigset. */
     public static final StructLayout SIGNAL_MASK_HEADER = MemoryLayout.structLayout(JAVA_INT.withName("len"));
     /** The kernel's sigset_t on x86-64 is 64 bits, not glibc's 1024. */

@@ -9,7 +9,7 @@ public class KvmException extends RuntimeException {
         this.errno = errno;
     }
 
-    protected KvmException(String message) {
+    public KvmException(String message) {
         super(message, null, false, false);
         this.errno = 0;
     }

@@ -51,6 +51,10 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EVENTFD = downcall("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle TGKILL = downcall("tgkill",
@@ -162,6 +166,38 @@ final class Native {
             MemorySegment slot = newErrnoSlot(arena);
             int rc = (int) MUNMAP.invokeExact(slot, segment, segment.byteSize());
             if (rc != 0) throw new KvmException("munmap", errno(slot));
+        } catch (KvmException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static final int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+
+    /** eventfd(2), close-on-exec and non-blocking. */
+    static int eventfd() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = newErrnoSlot(arena);
+            int fd = (int) EVENTFD.invokeExact(slot, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (fd < 0) throw new KvmException("eventfd", errno(slot));
+            return fd;
+        } catch (KvmException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Reads and resets an eventfd's counter; 0 when nothing was signalled (EAGAIN). */
+    static long readEventfd(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = newErrnoSlot(arena);
+            MemorySegment value = arena.allocate(JAVA_LONG);
+            long n = (long) READ.invokeExact(slot, fd, value, 8L);
+            if (n == 8) return value.get(JAVA_LONG, 0);
+            if (n < 0 && errno(slot) == EAGAIN) return 0;
+            throw new KvmException("read of eventfd", n < 0 ? errno(slot) : 0);
         } catch (KvmException e) {
             throw e;
         } catch (Throwable t) {

@@ -26,6 +26,7 @@ public final class Vm implements AutoCloseable {
     private final List<MemoryRegion> regions = new ArrayList<>();
     private final List<MemorySegment> ownedMemory = new ArrayList<>();
     private final List<Vcpu> vcpus = new ArrayList<>();
+    private final List<Notifier> notifiers = new ArrayList<>();
     private boolean irqchip, pit;
     private boolean closed;
 
@@ -105,6 +106,48 @@ public final class Vm implements AutoCloseable {
         return pit;
     }
 
+    /**
+     * Registers an ioeventfd: guest writes of {@code length} bytes to {@code address} (an MMIO address, or a port
+     * when {@code port}) no longer exit to user space; KVM completes them itself and signals the returned
+     * {@link Notifier}. For writes that need no answer, such as a virtio queue notification: the guest goes on
+     * at once and a device thread picks the work up. Needs KVM_CAP_IOEVENTFD.
+     */
+    public synchronized Notifier addIoEventFd(long address, int length, boolean port) {
+        if (kvm.checkExtension(KvmAbi.KVM_CAP_IOEVENTFD) <= 0) {
+            throw new KvmException("this host's KVM has no ioeventfd (KVM_CAP_IOEVENTFD)");
+        }
+        int eventFd = Native.eventfd();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment request = arena.allocate(KvmAbi.IOEVENTFD);
+            request.set(JAVA_LONG, KvmAbi.offset(KvmAbi.IOEVENTFD, "addr"), address);
+            request.set(JAVA_INT, KvmAbi.offset(KvmAbi.IOEVENTFD, "len"), length);
+            request.set(JAVA_INT, KvmAbi.offset(KvmAbi.IOEVENTFD, "fd"), eventFd);
+            request.set(JAVA_INT, KvmAbi.offset(KvmAbi.IOEVENTFD, "flags"),
+                    port ? KvmAbi.KVM_IOEVENTFD_FLAG_PIO : 0);
+            Native.ioctlOrThrow(fd, KvmAbi.KVM_IOEVENTFD, request);
+        } catch (RuntimeException e) {
+            Native.close(eventFd);
+            throw e;
+        }
+        Notifier notifier = new Notifier(eventFd);
+        notifiers.add(notifier);
+        return notifier;
+    }
+
+    /** The eventfd behind an ioeventfd; closed with the VM. */
+    public static final class Notifier {
+        private final int eventFd;
+
+        private Notifier(int eventFd) {
+            this.eventFd = eventFd;
+        }
+
+        /** How many matching guest writes happened since the last call (0 if none), without blocking. */
+        public long take() {
+            return Native.readEventfd(eventFd);
+        }
+    }
+
     /** Creates vCPU {@code id}; its kvm_run is mapped and ready. */
     public synchronized Vcpu createVcpu(int id) {
         int vcpuFd = Native.ioctlOrThrow(fd, KvmAbi.KVM_CREATE_VCPU, id);
@@ -134,6 +177,7 @@ public final class Vm implements AutoCloseable {
         closed = true;
         for (Vcpu v : vcpus) v.close();
         Native.close(fd);
+        for (Notifier n : notifiers) Native.close(n.eventFd);
         for (MemorySegment m : ownedMemory) HostMemory.release(m);
         ownedMemory.clear();
     }

@@ -43,6 +43,7 @@ class KvmAbiTest {
         assertEquals(32, KvmAbi.USERSPACE_MEMORY_REGION.byteSize());
         assertEquals(16, KvmAbi.MSR_ENTRY.byteSize());
         assertEquals(40, KvmAbi.CPUID_ENTRY2.byteSize());
+        assertEquals(64, KvmAbi.IOEVENTFD.byteSize());
         assertEquals(192, KvmAbi.SREGS.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("gdt")));
         assertEquals(224, KvmAbi.SREGS.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("cr0")));
         assertEquals(408, KvmAbi.FPU.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("mxcsr")));

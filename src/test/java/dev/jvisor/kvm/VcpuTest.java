@@ -202,6 +202,27 @@ class VcpuTest {
         }
     }
 
+    @Test
+    void writesToAnIoEventFdAddressAreCompletedInTheKernel() {
+        byte[] code = bytes(
+                0xb8, 0x00, 0x30, 0x00, 0xd0,             // mov $0xd0003000, %eax
+                0xc7, 0x00, 0x01, 0x00, 0x00, 0x00,       // movl $1, (%rax)
+                0xc7, 0x00, 0x02, 0x00, 0x00, 0x00,       // movl $2, (%rax)
+                0x0f, 0x0b);                              // ud2
+        try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(kvm.checkExtension(KvmAbi.KVM_CAP_IOEVENTFD) > 0,
+                    "no ioeventfd on this host");
+            Vcpu vcpu = userModeVcpu(vm, code);
+            Vm.Notifier notifier = vm.addIoEventFd(0xd0003000L, 4, false);
+            assertEquals(0, notifier.take());
+            assertInstanceOf(VcpuExit.Shutdown.class, vcpu.run());
+            assertEquals(2, notifier.take(), "both writes signalled the eventfd");
+            assertEquals(0, notifier.take());
+            assertEquals(0, vcpu.exitCounts()[KvmAbi.KVM_EXIT_MMIO], "neither write reached user space");
+            assertEquals(CODE + 17, vcpu.getRegs().rip);
+        }
+    }
+
     /** KVM leaves the bytes beyond an MMIO write's length undefined; the test compares only the written ones. */
     private static VcpuExit withoutUpperData(VcpuExit exit) {
         VcpuExit.Mmio m = assertInstanceOf(VcpuExit.Mmio.class, exit);
