@@ -62,14 +62,25 @@ def integer(w):
     else: v = random.getrandbits(bits)
     return v & ((1 << bits) - 1)
 
-def fpcr():
+def fpcr(name=''):
     r = random.randrange(4) << 22
+    if name in ('fcvt_hs', 'fcvt_sh', 'fcvt_hd', 'fcvt_dh', 'fcvtn_4h', 'fcvtn2_8h', 'fcvtl_4s', 'fcvtl2_4s') \
+            and random.random() < 0.4:
+        r |= 1 << 26
     if random.random() < 0.3: r |= 1 << 24
     if random.random() < 0.25: r |= 1 << 25
     return r
 
+INT_EDGES = {'w': [0, 1, 0xffffffff, 0x80000000, 0x7fffffff, 0x7fffffc0, 0x01000001, 0xfeffffff],
+             'x': [0, 1, (1 << 64) - 1, 1 << 63, (1 << 63) - 1, (1 << 53) + 1, (1 << 64) - (1 << 53) - 1, 0x01000001]}
+
 def main():
   for name, fmt, kind, body, nin in OPS:
+      if fmt[0] == 'i':
+          # Every rounding mode on the integers whose conversions round or sit at the ends of the range.
+          for v in INT_EDGES[fmt[1]]:
+              for mode in range(4):
+                  print(name, hex(mode << 22)[2:], hex(v)[2:], 0, 0)
       scale = 5 if 'fix5' in name else 32 if 'fix32' in name else 64 if 'fix64' in name else 0
       for i in range(N):
           if fmt[0] == 'i':
@@ -91,7 +102,7 @@ def main():
                       c = struct.unpack('<Q', struct.pack('<d', p))[0] ^ random.getrandbits(2)
                   except OverflowError:
                       pass
-          print(name, hex(fpcr())[2:], hex(a)[2:], hex(b)[2:], hex(c)[2:])
+          print(name, hex(fpcr(name))[2:], hex(a)[2:], hex(b)[2:], hex(c)[2:])
 
 if __name__ == '__main__':
     main()

@@ -20,4 +20,4 @@ for name, fmt, body in VOPS:
         regs = [random.getrandbits(64), random.getrandbits(64)] + lanes(fmt) + lanes(fmt.lstrip('i')) + lanes(fmt.lstrip('i'))
         if fmt in ('s', 'd'):
             regs[0:2] = lanes(fmt)
-        print(name, hex(g.fpcr())[2:], *[hex(x)[2:] for x in regs])
+        print(name, hex(g.fpcr(name))[2:], *[hex(x)[2:] for x in regs])

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class FlatMemory extends CpuMemory {
     private final long size;
+    private long readOnlyStart, readOnlyEnd;
 
     public FlatMemory(MemorySegment ram) {
         super(ram);
@@ -17,7 +18,17 @@ public final class FlatMemory extends CpuMemory {
     @Override
     protected long translatePage(long va, Access access) {
         if (va < 0 || va >= size) throw new MemoryFault(MemoryFault.Kind.TRANSLATION, va, access);
+        if (access == Access.WRITE && va >= readOnlyStart && va < readOnlyEnd) {
+            throw new MemoryFault(MemoryFault.Kind.PERMISSION, va, access);
+        }
         return 0;
+    }
+
+    /** Makes the pages of [start, end) fault on writes, as a loaded program's text would. */
+    public void protectFromWrites(long start, long end) {
+        readOnlyStart = start & ~PAGE_MASK;
+        readOnlyEnd = (end + PAGE_MASK) & ~PAGE_MASK;
+        flushTlb();
     }
 
     public MemorySegment segment() {

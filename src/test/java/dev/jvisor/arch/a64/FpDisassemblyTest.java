@@ -23,7 +23,8 @@ class FpDisassemblyTest {
                 String expected = p[scalarFile ? 4 : 3].replaceAll("\\s+", " ");
                 String got = Disassembler.disassemble(insn, 0);
                 checked++;
-                if (!got.equals(expected)) wrong.add(String.format("%08x: objdump '%s', jvisor '%s'", insn, expected, got));
+                if (!got.equals(expected)) wrong.add(String.format("%08x: objdump '%s', jvisor '%s'", insn, expected,
+                    got));
             }
         }
         assertEquals(431, checked, "encodings recorded");

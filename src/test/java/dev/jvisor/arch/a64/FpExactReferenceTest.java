@@ -80,11 +80,13 @@ class FpExactReferenceTest {
             want = Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
             inexact = Float.isInfinite(r) || exact.compareTo(new BigDecimal(r)) != 0;
         }
-        boolean tiny = exact.abs().compareTo(new BigDecimal(f == FpFormat.DOUBLE ? Double.MIN_NORMAL : Float.MIN_NORMAL)) < 0;
+        double minNormal = f == FpFormat.DOUBLE ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+        boolean tiny = exact.abs().compareTo(new BigDecimal(minNormal)) < 0;
         int flags = (inexact ? SoftFloat.IXC : 0) | (inexact && tiny ? SoftFloat.UFC : 0);
         int gotFlags = cpu.fpsr & ~SoftFloat.OFC;
         if (got != want || gotFlags != flags) {
-            failures.add(String.format("%s mode %d: want %x flags %x, got %x flags %x", what, mode, want, flags, got, gotFlags));
+            failures.add(String.format("%s mode %d: want %x flags %x, got %x flags %x", what, mode, want, flags, got,
+                gotFlags));
         }
     }
 
@@ -105,7 +107,10 @@ class FpExactReferenceTest {
             double b = extreme ? randomDouble(-1040, 1023) : randomDouble(-60, 60);
             double c = extreme ? randomDouble(-1074, 1023) : randomDouble(-120, 120);
             if (i % 7 == 0) b = -a * (1 + Math.scalb(random.nextInt(9) - 4, -50));
-            long ba = Double.doubleToRawLongBits(a), bb = Double.doubleToRawLongBits(b), bc = Double.doubleToRawLongBits(c);
+            // An addend that nearly cancels the product: the fused result keeps the product's low bits.
+            if (i % 5 == 1 && !extreme) c = Math.nextUp(-a * b) * (random.nextBoolean() ? 1 : 1 + Math.scalb(1.0, -52));
+            long ba = Double.doubleToRawLongBits(a), bb = Double.doubleToRawLongBits(b),
+                bc = Double.doubleToRawLongBits(c);
             for (int mode : MODES) {
                 String ops = a + ", " + b + ", " + c;
                 run(mode);
@@ -113,7 +118,8 @@ class FpExactReferenceTest {
                 run(mode);
                 check("mul " + ops, mode, exact(a).multiply(exact(b)), SoftFloat.mul(cpu, f, ba, bb), f);
                 run(mode);
-                check("fma " + ops, mode, exact(a).multiply(exact(b)).add(exact(c)), SoftFloat.mulAdd(cpu, f, bc, ba, bb), f);
+                check("fma " + ops, mode, exact(a).multiply(exact(b)).add(exact(c)), SoftFloat.mulAdd(cpu, f, bc, ba,
+                    bb), f);
                 run(mode);
                 long q = SoftFloat.div(cpu, f, ba, bb);
                 check("div " + ops, mode, divisionReference(a, b), q, f);
@@ -122,7 +128,8 @@ class FpExactReferenceTest {
                 check("sqrt " + x, mode, sqrtReference(x), SoftFloat.sqrt(cpu, f, Double.doubleToRawLongBits(x)), f);
             }
         }
-        assertEquals("", String.join("\n", failures.subList(0, Math.min(30, failures.size()))), failures.size() + " failures");
+        assertEquals("", String.join("\n", failures.subList(0, Math.min(30, failures.size()))),
+            failures.size() + " failures");
     }
 
     @Test
@@ -143,12 +150,14 @@ class FpExactReferenceTest {
                 run(mode);
                 check("mul " + ops, mode, exact(a).multiply(exact(b)), SoftFloat.mul(cpu, f, ba, bb), f);
                 run(mode);
-                check("fma " + ops, mode, exact(a).multiply(exact(b)).add(exact(c)), SoftFloat.mulAdd(cpu, f, bc, ba, bb), f);
+                check("fma " + ops, mode, exact(a).multiply(exact(b)).add(exact(c)), SoftFloat.mulAdd(cpu, f, bc, ba,
+                    bb), f);
                 run(mode);
                 check("div " + ops, mode, divisionReference(a, b), SoftFloat.div(cpu, f, ba, bb), f);
             }
         }
-        assertEquals("", String.join("\n", failures.subList(0, Math.min(30, failures.size()))), failures.size() + " failures");
+        assertEquals("", String.join("\n", failures.subList(0, Math.min(30, failures.size()))),
+            failures.size() + " failures");
     }
 
     /** The exact quotient is not finite in decimal: find the double neighbours by exact multiplication instead. */

@@ -191,6 +191,9 @@ class FpScalarTest {
         expectInt(0x7fffffffL, IOC, toInt(e, FCVTZS_WD, RN, 0x41e0000000000000L));
         expectInt(0x80000000L, 0, toInt(e, FCVTZS_WD, RN, 0xc1e0000000000000L));
         expectInt(0xffffffffL, IXC, toInt(e, FCVTZS_WD, RN, 0xbff8000000000000L));
+        expectInt(0x7fffffffL, IXC, toInt(e, FCVTZS_WD, RN, 0x41dfffffffff3333L));
+        expectInt(0x80000000L, IXC, toInt(e, FCVTZS_WD, RN, 0xc1e0000000100000L));
+        expectInt(0x80000000L, IOC, toInt(e, FCVTZS_WD, RN, 0xc1e0000000200000L));
         expectInt(0, 0, toInt(e, FCVTZS_WD, RN, NEG));
         expectInt(0, IDC, toInt(e, FCVTZS_WD, FZ, MIN_DENORMAL));
         expectInt(0, IXC, toInt(e, FCVTZS_WD, RN, MIN_DENORMAL));
@@ -226,6 +229,8 @@ class FpScalarTest {
         expect(twoTo53 + 2, IXC, fromInt(e, SCVTF_DX, RN, (1L << 53) + 3));
         expect(twoTo53 | NEG, IXC, fromInt(e, SCVTF_DX, RP, -(1L << 53) - 1));
         expect(0xc3e0000000000000L, 0, fromInt(e, SCVTF_DX, RN, Long.MIN_VALUE));
+        expect(0x43e0000000000000L, IXC, fromInt(e, SCVTF_DX, RN, Long.MAX_VALUE));
+        expect(0x43dfffffffffffffL, IXC, fromInt(e, SCVTF_DX, RZ, Long.MAX_VALUE));
         expect(0x43f0000000000000L, IXC, fromInt(e, UCVTF_DX, RN, -1L));
         expect(0x43efffffffffffffL, IXC, fromInt(e, UCVTF_DX, RZ, -1L));
         expect(0, 0, fromInt(e, UCVTF_DX, RM, 0));
@@ -325,6 +330,19 @@ class FpScalarTest {
         expect(0x7fc00000L, IOC, run(e, FCVT_SH, DN, 0x7c01, 0));
         expect(0x3ff8000000000000L, 0, run(e, FCVT_DS, RN, 0x3fc00000L, 0));
         expect(0xfff8000000000000L | 0x123L << 29, IOC, run(e, FCVT_DS, RN, 0xff800123L, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void alternativeHalfPrecision(A64Harness.Engine e) {
+        int ahp = 1 << 26;
+        // Exponent 31 is an ordinary binade: 65536 fits, larger values saturate as Invalid Operation, not overflow.
+        expect(0x7c00, 0, run(e, FCVT_HS, ahp, 0x47800000L, 0));
+        expect(0x7fff, IOC, run(e, FCVT_HS, ahp, 0x48000000L, 0));
+        expect(0xffff, IOC, run(e, FCVT_HS, ahp, 0xff800000L, 0));
+        expect(0, IOC, run(e, FCVT_HS, ahp, 0x7fc00000L, 0));
+        expect(0x47ffe000L, 0, run(e, FCVT_SH, ahp, 0x7fff, 0));
+        expect(0xc7802000L, 0, run(e, FCVT_SH, ahp, 0xfc01, 0));
     }
 
     static final int FMOV_X_D = 0x9e660020, FMOV_V1D1_X2 = 0x9eaf0041, FMOV_S_W = 0x1e270020;

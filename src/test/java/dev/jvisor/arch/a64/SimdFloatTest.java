@@ -55,9 +55,13 @@ class SimdFloatTest {
 
     @ParameterizedTest
     @EnumSource(A64Harness.Engine.class)
-    void oneDArrangementIsUndefined(A64Harness.Engine e) {
-        h.run(e, 0x0e62d420);
-        assertEquals(List.of("undefined 0e62d420"), h.events);
+    void reservedEncodingsAreUndefined(A64Harness.Engine e) {
+        // fadd v0.1d; fcvtzu v0.1d, #1; fmul v0.2d, v1.2d, v2.d[] with L set; fcvtxn from singles.
+        for (int insn : new int[] {0x0e62d420, 0x2f7ffc20, 0x4fe29820, 0x2e216820}) {
+            h.events.clear();
+            h.run(e, insn);
+            assertEquals(List.of(String.format("undefined %08x", insn)), h.events);
+        }
     }
 
     @ParameterizedTest

@@ -11,9 +11,9 @@ import java.math.BigInteger;
  *
  * <p>Exact results are formed in integers: a significand normalized to bit 62 with the bits that fall off below
  * bit 0 "jammed" (ORed) into bit 0, which keeps enough information to round correctly in every mode. Round to
- * nearest with FZ off, the case real programs run, first tries the host's IEEE arithmetic (which rounds the same way)
- * and checks exactness with an error-free transformation; it only falls back when the result is near the edges
- * of the exponent range, where the flags need the full treatment.
+ * nearest, the case real programs run, first tries the host's IEEE arithmetic (which rounds the same way) and checks
+ * exactness with an error-free transformation; it only falls back for NaNs, infinities, flushed denormals and
+ * results near the edges of the exponent range, where the flags need the full treatment.
  */
 public final class SoftFloat {
     private SoftFloat() {}
@@ -100,6 +100,16 @@ public final class SoftFloat {
      * (for flush-to-zero and for Underflow) is judged on the unrounded value, and Underflow needs an inexact result.
      */
     static long round(Cpu c, FpFormat f, boolean negative, int exp, long sig, int rounding, boolean flushToZero) {
+        return round(c, f, negative, exp, sig, rounding, flushToZero, false);
+    }
+
+    /**
+     * FPRound, optionally to the alternative half-precision format (FPCR.AHP), which has no infinities or NaNs: its
+     * top exponent holds normal numbers and a result beyond them saturates with Invalid Operation instead of
+     * overflowing.
+     */
+    static long round(Cpu c, FpFormat f, boolean negative, int exp, long sig, int rounding, boolean flushToZero,
+                      boolean alternativeHalf) {
         long sign = negative ? f.signBit : 0;
         if (flushToZero && exp < f.minExp) {
             c.fpsr |= UFC;
@@ -139,7 +149,12 @@ public final class SoftFloat {
         // encoding and lets a carry out of the fraction bump the exponent.
         long bits = (biasedExp == 0 ? 0 : (long) (biasedExp - 1) << f.fracBits) + mant + (up ? 1 : 0);
         if (rounding == ODD && inexact) bits |= 1;
-        if (biasedExp >= 1 << f.expBits || bits >= f.infinity) {
+        if (alternativeHalf) {
+            if (biasedExp >= 1 << f.expBits || bits > (f.signBit - 1)) {
+                c.fpsr |= IOC;
+                return sign | (f.signBit - 1);
+            }
+        } else if (biasedExp >= 1 << f.expBits || bits >= f.infinity) {
             c.fpsr |= OFC | IXC;
             boolean toInfinity = switch (rounding) {
                 case RN, TIES_AWAY -> true;
@@ -153,9 +168,39 @@ public final class SoftFloat {
         return sign | bits;
     }
 
-    /** Whether RN and FZ off, the mode in which the host's IEEE arithmetic gives the architectural result. */
-    private static boolean hostRounding(Cpu c) {
-        return (c.fpcr & (RMODE_MASK | FZ)) == 0;
+    /**
+     * Whether the host's IEEE arithmetic gives the architectural result: rounding to nearest, and no operand that
+     * FPCR.FZ would flush (-ffast-math programs run with FZ set). The fast paths also insist on a normal result, so
+     * flushing never applies to what they return.
+     */
+    private static boolean hostRounds(Cpu c, FpFormat f, long a, long b) {
+        int fpcr = c.fpcr;
+        if ((fpcr & RMODE_MASK) != 0) return false;
+        return (fpcr & FZ) == 0 || (!f.isDenormal(a) && !f.isDenormal(b));
+    }
+
+    private static boolean hostRounds(Cpu c, FpFormat f, long a, long b, long d) {
+        return hostRounds(c, f, a, b) && ((c.fpcr & FZ) == 0 || !f.isDenormal(d));
+    }
+
+    /**
+     * Whether FPSR.IXC is still clear. The flag is cumulative and programs rarely clear it, so once it is set the
+     * fast paths skip the error-free transformation that would only set it again.
+     */
+    private static boolean inexactUnknown(Cpu c) {
+        return (c.fpsr & IXC) == 0;
+    }
+
+    /**
+     * Boldo and Muller's ErrFma: with r = fma(x, y, z) and p = x * y, both rounded to nearest, x * y + z - r is
+     * exactly the sum of this method's two last terms; away from the exponent range's edges that sum rounds to zero
+     * only when it is zero, so the result is non-zero exactly when the fused result was inexact.
+     */
+    private static double fmaError(double x, double y, double z, double r, double p) {
+        double pLow = Math.fma(x, y, -p);
+        double zHigh = z + pLow, t = zHigh - z, zLow = (z - (zHigh - t)) + (pLow - t);
+        double sum = p + zHigh, t2 = sum - p, sumLow = (p - (sum - t2)) + (zHigh - t2);
+        return ((sum - r) + sumLow) + zLow;
     }
 
     private static boolean inRange(double r, double low, double high) {
@@ -167,12 +212,12 @@ public final class SoftFloat {
     // Arithmetic
 
     public static long add(Cpu c, FpFormat f, long a, long b) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, b)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
                 if (inRange(r, 0x1p-1021, 0x1p1020)) {
                     double yv = r - x;
-                    if ((x - (r - yv)) + (y - yv) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (x - (r - yv)) + (y - yv) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
@@ -180,7 +225,7 @@ public final class SoftFloat {
                 float r = (float) d;
                 if (inRange(r, 0x1p-125, 0x1p127)) {
                     double yv = d - x;
-                    if (r != d || (x - (d - yv)) + (y - yv) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (r != d || (x - (d - yv)) + (y - yv) != 0)) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
@@ -237,22 +282,26 @@ public final class SoftFloat {
     }
 
     public static long mul(Cpu c, FpFormat f, long a, long b) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, b)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
                 if (inRange(r, 0x1p-900, 0x1p1020)) {
-                    if (Math.fma(x, y, -r) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && Math.fma(x, y, -r) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
                 double d = (double) Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b);
                 float r = (float) d;
                 if (inRange(r, 0x1p-125, 0x1p127)) {
-                    if (r != d) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && r != d) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
         }
+        return mulSlow(c, f, a, b);
+    }
+
+    private static long mulSlow(Cpu c, FpFormat f, long a, long b) {
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);
         if (f.isNaN(a) || f.isNaN(b)) return processNaNs(c, f, a, b);
@@ -288,22 +337,26 @@ public final class SoftFloat {
     }
 
     public static long div(Cpu c, FpFormat f, long a, long b) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, b)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
                 if (inRange(r, 0x1p-900, 0x1p900) && inRange(x, 0x1p-900, 0x1p900) && inRange(y, 0x1p-900, 0x1p900)) {
-                    if (Math.fma(-r, y, x) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && Math.fma(-r, y, x) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
                 double x = Float.intBitsToFloat((int) a), y = Float.intBitsToFloat((int) b);
                 float r = (float) (x / y);
                 if (inRange(r, 0x1p-125, 0x1p127) && y != 0) {
-                    if ((double) r * y != x) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (double) r * y != x) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
         }
+        return divSlow(c, f, a, b);
+    }
+
+    private static long divSlow(Cpu c, FpFormat f, long a, long b) {
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);
         if (f.isNaN(a) || f.isNaN(b)) return processNaNs(c, f, a, b);
@@ -337,23 +390,27 @@ public final class SoftFloat {
     }
 
     public static long sqrt(Cpu c, FpFormat f, long a) {
-        if (hostRounding(c)) {
+        if (hostRounds(c, f, a, a)) {
             if (f == FpFormat.DOUBLE) {
                 double x = Double.longBitsToDouble(a);
                 if (inRange(x, 0x1p-900, Double.MAX_VALUE) && x > 0) {
                     double r = Math.sqrt(x);
-                    if (Math.fma(-r, r, x) != 0) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && Math.fma(-r, r, x) != 0) c.fpsr |= IXC;
                     return Double.doubleToRawLongBits(r);
                 }
             } else if (f == FpFormat.SINGLE) {
                 double x = Float.intBitsToFloat((int) a);
                 if (inRange(x, 0x1p-126, Float.MAX_VALUE) && x > 0) {
                     float r = (float) Math.sqrt(x);
-                    if ((double) r * r != x) c.fpsr |= IXC;
+                    if (inexactUnknown(c) && (double) r * r != x) c.fpsr |= IXC;
                     return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
                 }
             }
         }
+        return sqrtSlow(c, f, a);
+    }
+
+    private static long sqrtSlow(Cpu c, FpFormat f, long a) {
         a = flushInput(c, f, a);
         if (f.isNaN(a)) return processNaN(c, f, a);
         if (f.isZero(a)) return a;
@@ -376,6 +433,31 @@ public final class SoftFloat {
      * negated NaN operand propagates with its sign flipped, as the ARM ARM's FPNeg-before-FPMulAdd specifies.
      */
     public static long mulAdd(Cpu c, FpFormat f, long addend, long a, long b) {
+        if (f == FpFormat.DOUBLE && hostRounds(c, f, a, b, addend)) {
+            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), z = Double.longBitsToDouble(addend);
+            double r = Math.fma(x, y, z), p = x * y;
+            if (inRange(r, 0x1p-900, 0x1p1020) && inRange(p, 0x1p-900, 0x1p1020)
+                && (z == 0 || inRange(z, 0x1p-900, 0x1p1020))) {
+                if (inexactUnknown(c) && fmaError(x, y, z, r, p) != 0) c.fpsr |= IXC;
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        if (f == FpFormat.SINGLE && hostRounds(c, f, a, b, addend)) {
+            // The product of two singles is exact in double; when the sum with the addend is exact too (no bits
+            // lost to alignment), rounding that double to single is the fused result.
+            double z = Float.intBitsToFloat((int) addend);
+            double p = (double) Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b), s = p + z;
+            double pv = s - z;
+            float r = (float) s;
+            if ((z - (s - pv)) + (p - pv) == 0 && inRange(r, 0x1p-125, 0x1p127)) {
+                if (inexactUnknown(c) && r != s) c.fpsr |= IXC;
+                return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+            }
+        }
+        return mulAddSlow(c, f, addend, a, b);
+    }
+
+    private static long mulAddSlow(Cpu c, FpFormat f, long addend, long a, long b) {
         addend = flushInput(c, f, addend);
         a = flushInput(c, f, a);
         b = flushInput(c, f, b);
@@ -561,21 +643,63 @@ public final class SoftFloat {
     // ---------------------------------------------------------------------------------------------------------------
     // Conversions
 
-    /** FPConvert between formats (FCVT, FCVTN, FCVTL, FCVTXN with {@link #ODD}). Half precision is IEEE (AHP=0). */
+    /**
+     * FPConvert between formats (FCVT, FCVTN, FCVTL, FCVTXN with {@link #ODD}). Half precision is IEEE, or with
+     * FPCR.AHP the alternative format, whose all-ones exponent is just another binade.
+     */
     public static long convert(Cpu c, FpFormat from, FpFormat to, long a, int rounding) {
-        if (from != FpFormat.HALF) a = flushInput(c, from, a);
+        if (from == FpFormat.DOUBLE && to == FpFormat.SINGLE && rounding == RN) {
+            double x = Double.longBitsToDouble(a);
+            float r = (float) x;
+            if (inRange(x, 0x1p-125, 0x1p127)) {
+                if (inexactUnknown(c) && r != x) c.fpsr |= IXC;
+                return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+            }
+        }
+        return convertSlow(c, from, to, a, rounding);
+    }
+
+    private static long convertSlow(Cpu c, FpFormat from, FpFormat to, long a, int rounding) {
+        boolean alternativeHalf = (c.fpcr & AHP) != 0;
         boolean negative = from.isNegative(a);
+        if (from == FpFormat.HALF) {
+            if (alternativeHalf) {
+                if (from.isZero(a)) return to.zero(negative);
+                return round(c, to, negative, alternativeExponent(a), from.significand(a), rounding, false);
+            }
+        } else {
+            a = flushInput(c, from, a);
+        }
+        boolean toAlternative = to == FpFormat.HALF && alternativeHalf;
         if (from.isNaN(a)) {
+            if (toAlternative) {
+                c.fpsr |= IOC;
+                return to.zero(negative);
+            }
             if (from.isSignalling(a)) c.fpsr |= IOC;
             if ((c.fpcr & DN) != 0) return to.defaultNaN;
             // The payload keeps its most significant bits: align the fraction fields at the top.
             long frac = a & from.fracMask;
-            frac = to.fracBits >= from.fracBits ? frac << (to.fracBits - from.fracBits) : frac >>> (from.fracBits - to.fracBits);
+            int widen = to.fracBits - from.fracBits;
+            frac = widen >= 0 ? frac << widen : frac >>> -widen;
             return to.zero(negative) | to.infinity | to.quietBit | frac;
         }
-        if (from.isInfinite(a)) return to.zero(negative) | to.infinity;
+        if (from.isInfinite(a)) {
+            if (toAlternative) {
+                c.fpsr |= IOC;
+                return to.zero(negative) | (to.signBit - 1);
+            }
+            return to.zero(negative) | to.infinity;
+        }
         if (from.isZero(a)) return to.zero(negative);
-        return round(c, to, negative, from.exponent(a), from.significand(a), rounding);
+        boolean flushToZero = (c.fpcr & FZ) != 0 && to != FpFormat.HALF;
+        return round(c, to, negative, from.exponent(a), from.significand(a), rounding, flushToZero, toAlternative);
+    }
+
+    /** The exponent of a non-zero alternative half-precision value, where exponent 31 is an ordinary binade. */
+    private static int alternativeExponent(long half) {
+        if ((half & FpFormat.HALF.expMask) == FpFormat.HALF.expMask) return 31 - FpFormat.HALF.bias;
+        return FpFormat.HALF.exponent(half);
     }
 
     /**
@@ -583,6 +707,20 @@ public final class SoftFloat {
      * Operation (NaN gives 0); Inexact only when the result did not saturate.
      */
     public static long toFixed(Cpu c, FpFormat f, long a, int fbits, boolean unsigned, int intBits, int rounding) {
+        if (rounding == RZ && fbits == 0 && !unsigned && f != FpFormat.HALF) {
+            // FCVTZS, the conversion C casts compile to: Java's casts truncate the same way inside the range.
+            double x = f.toDouble(a);
+            if (Math.abs(x) < (intBits == 64 ? 0x1p63 : 0x1p31) && ((c.fpcr & FZ) == 0 || !f.isDenormal(a))) {
+                long r = (long) x;
+                if (inexactUnknown(c) && r != x) c.fpsr |= IXC;
+                return intBits == 64 ? r : r & 0xFFFF_FFFFL;
+            }
+        }
+        return toFixedSlow(c, f, a, fbits, unsigned, intBits, rounding);
+    }
+
+    private static long toFixedSlow(Cpu c, FpFormat f, long a, int fbits, boolean unsigned, int intBits,
+                                    int rounding) {
         a = flushInput(c, f, a);
         if (f.isNaN(a)) {
             c.fpsr |= IOC;
@@ -655,6 +793,19 @@ public final class SoftFloat {
 
     /** FixedToFP: the integer {@code value} (sign- or zero-extended to 64 bits) divided by {@code 2^fbits}, rounded. */
     public static long fromFixed(Cpu c, FpFormat f, long value, int fbits, boolean unsigned, int rounding) {
+        if (rounding == RN && fbits == 0 && (!unsigned || value >= 0) && f != FpFormat.HALF) {
+            // Java's long-to-floating conversions round to nearest and the result is never tiny. Converting back
+            // shows whether it was exact, except for 2^63 (values near Long.MAX_VALUE round up to it), which the
+            // cast back saturates: it is never exact.
+            if (f == FpFormat.DOUBLE) {
+                double d = value;
+                if (inexactUnknown(c) && (d == 0x1p63 || (long) d != value)) c.fpsr |= IXC;
+                return Double.doubleToRawLongBits(d);
+            }
+            float r = value;
+            if (inexactUnknown(c) && (r == 0x1p63f || (long) r != value)) c.fpsr |= IXC;
+            return Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+        }
         if (value == 0) return 0;
         boolean negative = !unsigned && value < 0;
         long mag = negative ? -value : value;

@@ -19,8 +19,11 @@ import static dev.jvisor.arch.a64.isa.LoadStoreText.gpr;
  * <p>Each vCPU runs on its own thread with its own {@link Cpu}, over shared RAM. The exclusive monitor is the Cpu's
  * record of the address, size and value that the last load-exclusive saw; a store-exclusive succeeds only if it is to
  * the same address and size and a compare-and-exchange from the recorded value succeeds. That is atomic between
- * vCPUs; the known difference from a hardware monitor is that a store by another vCPU that writes back the value the
- * load saw (A to B to A) goes unnoticed, which no lock-free algorithm built on LL/SC can tell apart from no store.
+ * vCPUs. The known difference from a hardware monitor (QEMU has the same one): stores by other vCPUs that leave the
+ * location holding the value the load saw (same value, or A to B to A) go unnoticed, so a guest algorithm that counts
+ * on LL/SC to catch ABA, such as a lock-free stack pop without a generation counter, is only as safe as it would be
+ * with CAS. Pairs of doublewords go through {@link dev.jvisor.memory.CpuMemory#compareAndExchange128}, whose own
+ * limits are described there.
  *
  * <p>Ordering maps onto Java fences: an acquire load is followed by an acquire fence, a release store is preceded by
  * a release fence, and STLR is also followed by a full fence so that a later LDAR cannot be satisfied before it
@@ -36,19 +39,31 @@ final class Atomics {
     private static final String[] SUFFIX = {"b", "h", "", ""};
 
     static void rows(InsnRow.Builder b) {
-        b.row("STXR", "size:2 001000 0 0 0 Rs:5 0 ----- Rn:5 Rt:5", Atomics::storeExclusive, (r, i, pc) -> withStatus("stxr", i));
-        b.row("STLXR", "size:2 001000 0 0 0 Rs:5 1 ----- Rn:5 Rt:5", Atomics::storeExclusive, (r, i, pc) -> withStatus("stlxr", i));
-        b.row("LDXR", "size:2 001000 0 1 0 ----- 0 ----- Rn:5 Rt:5", Atomics::loadExclusive, (r, i, pc) -> plain("ldxr", i));
-        b.row("LDAXR", "size:2 001000 0 1 0 ----- 1 ----- Rn:5 Rt:5", Atomics::loadExclusive, (r, i, pc) -> plain("ldaxr", i));
-        b.row("STXP", "1 sz:1 001000 0 0 1 Rs:5 0 Rt2:5 Rn:5 Rt:5", Atomics::storeExclusivePair, (r, i, pc) -> pairText("stxp", i, true));
-        b.row("STLXP", "1 sz:1 001000 0 0 1 Rs:5 1 Rt2:5 Rn:5 Rt:5", Atomics::storeExclusivePair, (r, i, pc) -> pairText("stlxp", i, true));
-        b.row("LDXP", "1 sz:1 001000 0 1 1 ----- 0 Rt2:5 Rn:5 Rt:5", Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldxp", i, false));
-        b.row("LDAXP", "1 sz:1 001000 0 1 1 ----- 1 Rt2:5 Rn:5 Rt:5", Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldaxp", i, false));
-        b.row("STLR", "size:2 001000 1 0 0 11111 1 11111 Rn:5 Rt:5", Atomics::storeRelease, (r, i, pc) -> plain("stlr", i));
-        b.row("LDAR", "size:2 001000 1 1 0 11111 1 11111 Rn:5 Rt:5", Atomics::loadAcquire, (r, i, pc) -> plain("ldar", i));
-        b.row("LDAPR", "size:2 111 0 00 1 0 1 11111 1 100 00 Rn:5 Rt:5", Atomics::loadAcquirePc, (r, i, pc) -> plain("ldapr", i));
+        b.row("STXR", "size:2 001000 0 0 0 Rs:5 0 ----- Rn:5 Rt:5",
+                Atomics::storeExclusive, (r, i, pc) -> withStatus("stxr", i));
+        b.row("STLXR", "size:2 001000 0 0 0 Rs:5 1 ----- Rn:5 Rt:5",
+                Atomics::storeExclusive, (r, i, pc) -> withStatus("stlxr", i));
+        b.row("LDXR", "size:2 001000 0 1 0 ----- 0 ----- Rn:5 Rt:5",
+                Atomics::loadExclusive, (r, i, pc) -> plain("ldxr", i));
+        b.row("LDAXR", "size:2 001000 0 1 0 ----- 1 ----- Rn:5 Rt:5",
+                Atomics::loadExclusive, (r, i, pc) -> plain("ldaxr", i));
+        b.row("STXP", "1 sz:1 001000 0 0 1 Rs:5 0 Rt2:5 Rn:5 Rt:5",
+                Atomics::storeExclusivePair, (r, i, pc) -> pairText("stxp", i, true));
+        b.row("STLXP", "1 sz:1 001000 0 0 1 Rs:5 1 Rt2:5 Rn:5 Rt:5",
+                Atomics::storeExclusivePair, (r, i, pc) -> pairText("stlxp", i, true));
+        b.row("LDXP", "1 sz:1 001000 0 1 1 ----- 0 Rt2:5 Rn:5 Rt:5",
+                Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldxp", i, false));
+        b.row("LDAXP", "1 sz:1 001000 0 1 1 ----- 1 Rt2:5 Rn:5 Rt:5",
+                Atomics::loadExclusivePair, (r, i, pc) -> pairText("ldaxp", i, false));
+        b.row("STLR", "size:2 001000 1 0 0 11111 1 11111 Rn:5 Rt:5",
+                Atomics::storeRelease, (r, i, pc) -> plain("stlr", i));
+        b.row("LDAR", "size:2 001000 1 1 0 11111 1 11111 Rn:5 Rt:5",
+                Atomics::loadAcquire, (r, i, pc) -> plain("ldar", i));
+        b.row("LDAPR", "size:2 111 0 00 1 0 1 11111 1 100 00 Rn:5 Rt:5",
+                Atomics::loadAcquirePc, (r, i, pc) -> plain("ldapr", i));
         b.row("CAS", "size:2 001000 1 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5", Atomics::compareAndSwap, Atomics::casText);
-        b.row("CASP", "0 sz:1 001000 0 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5", Atomics::compareAndSwapPair, Atomics::caspText);
+        b.row("CASP", "0 sz:1 001000 0 L:1 1 Rs:5 o0:1 11111 Rn:5 Rt:5",
+                Atomics::compareAndSwapPair, LoadStoreText.orInst(Atomics::caspText));
         String[] ops = {"add", "clr", "eor", "set", "smax", "smin", "umax", "umin"};
         for (int op = 0; op < 8; op++) {
             String bits = String.format("%3s", Integer.toBinaryString(op)).replace(' ', '0');

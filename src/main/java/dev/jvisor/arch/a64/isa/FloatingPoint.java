@@ -11,6 +11,7 @@ import dev.jvisor.arch.a64.fp.SoftFloat;
 import static dev.jvisor.arch.a64.fp.FpFormat.DOUBLE;
 import static dev.jvisor.arch.a64.fp.FpFormat.HALF;
 import static dev.jvisor.arch.a64.fp.FpFormat.SINGLE;
+import static dev.jvisor.arch.a64.fp.SoftFloat.RZ;
 
 /**
  * Scalar floating point: data processing with one, two and three sources, compares, conditional compare and select,
@@ -43,27 +44,37 @@ public final class FloatingPoint {
         b.row("FNMUL", TY + " Rm:5 1000 10 Rn:5 Rd:5", FloatingPoint::fnmul, fp("fnmul {Rd:f}, {Rn:f}, {Rm:f}"));
 
         String three = "000 11111 0 ty:1 ";
-        b.row("FMADD", three + "0 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fmadd, fp("fmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
-        b.row("FMSUB", three + "0 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fmsub, fp("fmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
-        b.row("FNMADD", three + "1 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmadd, fp("fnmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
-        b.row("FNMSUB", three + "1 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmsub, fp("fnmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FMADD", three + "0 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fmadd,
+            fp("fmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FMSUB", three + "0 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fmsub,
+            fp("fmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FNMADD", three + "1 Rm:5 0 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmadd,
+            fp("fnmadd {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
+        b.row("FNMSUB", three + "1 Rm:5 1 Ra:5 Rn:5 Rd:5", FloatingPoint::fnmsub,
+            fp("fnmsub {Rd:f}, {Rn:f}, {Rm:f}, {Ra:f}"));
 
         b.row("FCMP", TY + " Rm:5 00 1000 Rn:5 e:1 z:1 000", FloatingPoint::fcmp,
             fp("fcmp{?e:e} {Rn:f}, {?z:#0.0}{?!z:{Rm:f}}"));
         b.row("FCCMP", TY + " Rm:5 cond:4 01 Rn:5 e:1 nzcv:4", FloatingPoint::fccmp,
             fp("fccmp{?e:e} {Rn:f}, {Rm:f}, {#x:nzcv}, {cond:cond}"));
-        b.row("FCSEL", TY + " Rm:5 cond:4 11 Rn:5 Rd:5", FloatingPoint::fcsel, fp("fcsel {Rd:f}, {Rn:f}, {Rm:f}, {cond:cond}"));
+        b.row("FCSEL", TY + " Rm:5 cond:4 11 Rn:5 Rd:5", FloatingPoint::fcsel,
+            fp("fcsel {Rd:f}, {Rn:f}, {Rm:f}, {cond:cond}"));
         b.row("FMOV_imm", TY + " imm8:8 100 00000 Rd:5", FloatingPoint::fmovImm,
             (r, i, pc) -> fp("fmov {Rd:f}, #").text(r, i, pc) + immText(i));
 
         String fixed = "sf:1 00 11110 0 ty:1 0";
-        b.row("SCVTF_fix", fixed + " 00 010 scale:6 Rn:5 Rd:5", FloatingPoint::scvtfFixed, fp("scvtf {Rd:f}, {Rn}, {#fbits}"));
-        b.row("UCVTF_fix", fixed + " 00 011 scale:6 Rn:5 Rd:5", FloatingPoint::ucvtfFixed, fp("ucvtf {Rd:f}, {Rn}, {#fbits}"));
-        b.row("FCVTZS_fix", fixed + " 11 000 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzsFixed, fp("fcvtzs {Rd}, {Rn:f}, {#fbits}"));
-        b.row("FCVTZU_fix", fixed + " 11 001 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzuFixed, fp("fcvtzu {Rd}, {Rn:f}, {#fbits}"));
+        b.row("SCVTF_fix", fixed + " 00 010 scale:6 Rn:5 Rd:5", FloatingPoint::scvtfFixed,
+            fixedPoint("scvtf {Rd:f}, {Rn}"));
+        b.row("UCVTF_fix", fixed + " 00 011 scale:6 Rn:5 Rd:5", FloatingPoint::ucvtfFixed,
+            fixedPoint("ucvtf {Rd:f}, {Rn}"));
+        b.row("FCVTZS_fix", fixed + " 11 000 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzsFixed,
+            fixedPoint("fcvtzs {Rd}, {Rn:f}"));
+        b.row("FCVTZU_fix", fixed + " 11 001 scale:6 Rn:5 Rd:5", FloatingPoint::fcvtzuFixed,
+            fixedPoint("fcvtzu {Rd}, {Rn:f}"));
 
         String integer = "sf:1 00 11110 0 ty:1 1";
-        b.row("FCVT_int", integer + " rmode:2 00 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtToInt, FloatingPoint::fcvtIntText);
+        b.row("FCVT_int", integer + " rmode:2 00 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtToInt,
+            FloatingPoint::fcvtIntText);
         b.row("FCVTA_int", integer + " 00 10 u:1 000000 Rn:5 Rd:5", FloatingPoint::fcvtaToInt,
             fp("fcvta{?u:u}{?!u:s} {Rd}, {Rn:f}"));
         b.row("CVTF_int", integer + " 00 01 u:1 000000 Rn:5 Rd:5", FloatingPoint::cvtfFromInt,
@@ -227,7 +238,7 @@ public final class FloatingPoint {
         return pc + 4;
     }
 
-    /** VFPExpandImm: imm8 = a:b:cdefgh stands for (-1)^a * (16 + efgh) / 16 * 2^(NOT(b):cd - 3) roughly; bit-exact here. */
+    /** VFPExpandImm: imm8 = a:b:cd:efgh is (-1)^a * (1 + efgh/16) * 2^n, n = cd + 1 when b is 0 and cd - 3 when 1. */
     public static long expandImm(FpFormat f, int imm8) {
         long sign = (imm8 >>> 7 & 1) != 0 ? f.signBit : 0;
         int b6 = imm8 >>> 6 & 1;
@@ -271,7 +282,8 @@ public final class FloatingPoint {
 
     private static long cvtf(Cpu c, int insn, long pc, boolean unsigned, int fbits) {
         FpFormat f = format(insn);
-        long r = SoftFloat.fromFixed(c, f, intSource(c, insn, unsigned), fbits, unsigned, SoftFloat.roundingMode(c.fpcr));
+        long r = SoftFloat.fromFixed(c, f, intSource(c, insn, unsigned), fbits, unsigned,
+            SoftFloat.roundingMode(c.fpcr));
         c.setD(rd(insn), r);
         return pc + 4;
     }
@@ -285,8 +297,8 @@ public final class FloatingPoint {
 
     static long scvtfFixed(Cpu c, int insn, long pc) { return cvtf(c, insn, pc, false, fbits(insn)); }
     static long ucvtfFixed(Cpu c, int insn, long pc) { return cvtf(c, insn, pc, true, fbits(insn)); }
-    static long fcvtzsFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, false, fbits(insn), SoftFloat.RZ); }
-    static long fcvtzuFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, true, fbits(insn), SoftFloat.RZ); }
+    static long fcvtzsFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, false, fbits(insn), RZ); }
+    static long fcvtzuFixed(Cpu c, int insn, long pc) { return cvtToInt(c, insn, pc, true, fbits(insn), RZ); }
 
     /** FCVTNS/PS/MS/ZS and the unsigned forms: rmode 00 nearest, 01 +inf, 10 -inf, 11 zero, like FPCR.RMode. */
     static long fcvtToInt(Cpu c, int insn, long pc) {
@@ -333,20 +345,25 @@ public final class FloatingPoint {
 
     /** A template where {@code {Rx:f}} names the scalar FP register of the row's precision (ty). */
     static Disasm fp(String template) {
-        Disasm single = Disassembler.template(template.replace(":f}", ":s}").replace("{#fbits}", "#fbits"));
-        Disasm dbl = Disassembler.template(template.replace(":f}", ":d}").replace("{#fbits}", "#fbits"));
-        return (row, insn, pc) -> {
-            String text = ((insn & 1 << 22) != 0 ? dbl : single).text(row, insn, pc);
-            return text.replace("#fbits", "#" + (64 - (insn >>> 10 & 63)));
-        };
+        Disasm single = Disassembler.template(template.replace(":f}", ":s}"));
+        Disasm dbl = Disassembler.template(template.replace(":f}", ":d}"));
+        return (row, insn, pc) -> ((insn & 1 << 22) != 0 ? dbl : single).text(row, insn, pc);
+    }
+
+    /** The fixed-point conversions: the template's text, then the number of fraction bits, 64 - scale. */
+    private static Disasm fixedPoint(String template) {
+        Disasm registers = fp(template);
+        return (row, insn, pc) -> registers.text(row, insn, pc) + ", #" + (64 - (insn >>> 10 & 63));
     }
 
     private static String fcvtText(InsnRow row, int insn, long pc) {
         FpFormat from = ftype(insn >>> 22 & 3), to = ftype(insn >>> 15 & 3);
         if (from == null || to == null) return "fcvt (unallocated)";
-        char t = from == HALF ? 'h' : from == SINGLE ? 's' : 'd';
-        char u = to == HALF ? 'h' : to == SINGLE ? 's' : 'd';
-        return "fcvt " + u + rd(insn) + ", " + t + rn(insn);
+        return "fcvt " + registerLetter(to) + rd(insn) + ", " + registerLetter(from) + rn(insn);
+    }
+
+    private static char registerLetter(FpFormat f) {
+        return f == HALF ? 'h' : f == SINGLE ? 's' : 'd';
     }
 
     private static String frintText(InsnRow row, int insn, long pc) {

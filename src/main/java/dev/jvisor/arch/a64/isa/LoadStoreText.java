@@ -1,5 +1,8 @@
 package dev.jvisor.arch.a64.isa;
 
+import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.arch.a64.decode.Disasm;
+
 /** Operand spelling shared by the load/store disassembly, in the forms objdump prints. */
 final class LoadStoreText {
     private LoadStoreText() {}
@@ -33,5 +36,19 @@ final class LoadStoreText {
         int type = rt >>> 3, target = rt >>> 1 & 3;
         if (type == 3 || target == 3) return String.format("#0x%02x", rt);
         return new String[] {"pld", "pli", "pst"}[type] + "l" + (target + 1) + ((rt & 1) == 0 ? "keep" : "strm");
+    }
+
+    /**
+     * {@code text}, except that a word whose fields are reserved inside the row (the text builder finds them
+     * UNDEFINED, as execution would) prints as objdump prints it.
+     */
+    static Disasm orInst(Disasm text) {
+        return (row, insn, pc) -> {
+            try {
+                return text.text(row, insn, pc);
+            } catch (UndefinedInstruction e) {
+                return String.format(".inst 0x%08x", insn);
+            }
+        };
     }
 }

@@ -138,7 +138,8 @@ public final class SimdFloat {
         String tail = " sz:1" + SAME3 + opcode + " 1 Rn:5 Rd:5";
         b.row(name + "_vec", "0 Q:1 " + u + " 01110 " + a + tail, vector, (r, i, pc) -> vectorText(mnemonic, i, 3, ""));
         if (scalar != null) {
-            b.row(name + "_scalar", "01 " + u + " 11110 " + a + tail, scalar, (r, i, pc) -> scalarText(mnemonic, i, 3, ""));
+            b.row(name + "_scalar", "01 " + u + " 11110 " + a + tail, scalar,
+                (r, i, pc) -> scalarText(mnemonic, i, 3, ""));
         }
     }
 
@@ -173,8 +174,10 @@ public final class SimdFloat {
     private static void element(InsnRow.Builder b, String name, int u, String opcode, Exec vector, Exec scalar) {
         String mnemonic = name.toLowerCase();
         String tail = " 1 sz:1 L:1 M:1 Rm:4 " + opcode + " H:1 0 Rn:5 Rd:5";
-        b.row(name + "_elem_vec", "0 Q:1 " + u + " 01111" + tail, vector, (r, i, pc) -> elementText(mnemonic, i, true));
-        b.row(name + "_elem_scalar", "01 " + u + " 11111" + tail, scalar, (r, i, pc) -> elementText(mnemonic, i, false));
+        b.row(name + "_elem_vec", "0 Q:1 " + u + " 01111" + tail, vector,
+            (r, i, pc) -> elementText(mnemonic, i, true));
+        b.row(name + "_elem_scalar", "01 " + u + " 11111" + tail, scalar,
+            (r, i, pc) -> elementText(mnemonic, i, false));
     }
 
     private static void fixed(InsnRow.Builder b, String name, int u, String opcode, Exec vector, Exec scalar) {
@@ -182,7 +185,8 @@ public final class SimdFloat {
         for (String immh : new String[] {"01--", "1---"}) {
             String size = immh.startsWith("1") ? "d" : "s";
             String tail = "11110 immh=" + immh + " immb:3 " + opcode + " 1 Rn:5 Rd:5";
-            b.row(name + "_fix_vec_" + size, "0 Q:1 " + u + " 0" + tail, vector, (r, i, pc) -> fixedText(mnemonic, i, true));
+            b.row(name + "_fix_vec_" + size, "0 Q:1 " + u + " 0" + tail, vector,
+                (r, i, pc) -> fixedText(mnemonic, i, true));
             b.row(name + "_fix_scalar_" + size, "01 " + u + " 1" + tail, scalar,
                 (r, i, pc) -> fixedText(mnemonic, i, false));
         }
@@ -213,17 +217,6 @@ public final class SimdFloat {
     static long element(Cpu c, FpFormat f, int reg, int i) {
         if (f == DOUBLE) return c.v[2 * reg + i];
         return c.v[2 * reg + (i >> 1)] >>> ((i & 1) << 5) & 0xFFFF_FFFFL;
-    }
-
-    /** Packs lane results into Vd: lanes of 32 bits when single, 64 when double; a 64-bit vector clears the top. */
-    private static void writeLanes(Cpu c, int reg, FpFormat f, long[] r, int n) {
-        if (f == DOUBLE) {
-            c.setQ(reg, r[0], r[1]);
-        } else {
-            long lo = r[0] | r[1] << 32;
-            long hi = n == 4 ? r[2] | r[3] << 32 : 0;
-            c.setQ(reg, lo, hi);
-        }
     }
 
     private static long ones(FpFormat f) {
@@ -287,7 +280,8 @@ public final class SimdFloat {
             case CVTMU -> SoftFloat.toFixed(c, f, a, fbits, true, intBits, SoftFloat.RM);
             case CVTZU -> SoftFloat.toFixed(c, f, a, fbits, true, intBits, SoftFloat.RZ);
             case CVTAU -> SoftFloat.toFixed(c, f, a, fbits, true, intBits, SoftFloat.TIES_AWAY);
-            case SCVTF -> SoftFloat.fromFixed(c, f, f == DOUBLE ? a : (int) a, fbits, false, SoftFloat.roundingMode(c.fpcr));
+            case SCVTF -> SoftFloat.fromFixed(c, f, f == DOUBLE ? a : (int) a, fbits, false,
+                SoftFloat.roundingMode(c.fpcr));
             case UCVTF -> SoftFloat.fromFixed(c, f, a, fbits, true, SoftFloat.roundingMode(c.fpcr));
             default -> throw new IllegalStateException("unary op " + op);
         };
@@ -296,13 +290,62 @@ public final class SimdFloat {
     // ---------------------------------------------------------------------------------------------------------------
     // Shapes: element-wise vector, scalar, pairwise, by element, reductions
 
-    private static long vector2(Cpu c, int insn, long pc, int op) {
+    /** How a vector instruction forms lane i: from Vn and Vm, from Vn alone, from pairs, by element, or fused. */
+    private static final int SAME = 0, ONE = 1, PAIRS = 2, ELEMENT = 3, FUSED = 4;
+
+    private static long lane(Cpu c, int insn, FpFormat f, int shape, int op, int fbits, int i, int lanes) {
+        int n = rn(insn);
+        return switch (shape) {
+            case SAME -> binary(c, f, op, element(c, f, n, i), element(c, f, rm(insn), i));
+            case ONE -> unary(c, f, op, element(c, f, n, i), fbits);
+            case PAIRS -> {
+                // Pairs of the concatenation Vm:Vn: the low half of the result from Vn's pairs, the high from Vm's.
+                int half = lanes / 2, src = i < half ? n : rm(insn), j = 2 * (i % half);
+                yield binary(c, f, op, element(c, f, src, j), element(c, f, src, j + 1));
+            }
+            case ELEMENT -> elementLane(c, insn, f, op, element(c, f, n, i), i);
+            default -> {
+                long a = element(c, f, n, i);
+                if (op == SUB) a ^= f.signBit;
+                yield SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, element(c, f, rm(insn), i));
+            }
+        };
+    }
+
+    /** Computes every lane, then writes Vd at once (it may be a source); a 64-bit vector clears the top half. */
+    private static long vector(Cpu c, int insn, long pc, int shape, int op, int fbits) {
         int n = lanes(insn);
         FpFormat f = format(insn);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) r[i] = binary(c, f, op, element(c, f, rn(insn), i), element(c, f, rm(insn), i));
-        writeLanes(c, rd(insn), f, r, n);
+        long lo, hi;
+        if (f == DOUBLE) {
+            lo = lane(c, insn, f, shape, op, fbits, 0, n);
+            hi = lane(c, insn, f, shape, op, fbits, 1, n);
+        } else {
+            long l0 = lane(c, insn, f, shape, op, fbits, 0, n), l1 = lane(c, insn, f, shape, op, fbits, 1, n);
+            lo = l0 & 0xFFFF_FFFFL | l1 << 32;
+            hi = n == 4
+                ? lane(c, insn, f, shape, op, fbits, 2, n) & 0xFFFF_FFFFL
+                    | lane(c, insn, f, shape, op, fbits, 3, n) << 32
+                : 0;
+        }
+        c.setQ(rd(insn), lo, hi);
         return pc + 4;
+    }
+
+    private static long vector2(Cpu c, int insn, long pc, int op) {
+        return vector(c, insn, pc, SAME, op, 0);
+    }
+
+    private static long vector1(Cpu c, int insn, long pc, int op, int fbits) {
+        return vector(c, insn, pc, ONE, op, fbits);
+    }
+
+    private static long pairwise(Cpu c, int insn, long pc, int op) {
+        return vector(c, insn, pc, PAIRS, op, 0);
+    }
+
+    private static long fusedVector(Cpu c, int insn, long pc, boolean subtract) {
+        return vector(c, insn, pc, FUSED, subtract ? SUB : ADD, 0);
     }
 
     private static long scalar2(Cpu c, int insn, long pc, int op) {
@@ -311,33 +354,9 @@ public final class SimdFloat {
         return pc + 4;
     }
 
-    private static long vector1(Cpu c, int insn, long pc, int op, int fbits) {
-        int n = lanes(insn);
-        FpFormat f = format(insn);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) r[i] = unary(c, f, op, element(c, f, rn(insn), i), fbits) & ones(f);
-        writeLanes(c, rd(insn), f, r, n);
-        return pc + 4;
-    }
-
     private static long scalar1(Cpu c, int insn, long pc, int op, int fbits) {
         FpFormat f = format(insn);
         c.setD(rd(insn), unary(c, f, op, element(c, f, rn(insn), 0), fbits) & ones(f));
-        return pc + 4;
-    }
-
-    /** Pairwise over the concatenation Vm:Vn: the low half of the result from Vn's pairs, the high from Vm's. */
-    private static long pairwise(Cpu c, int insn, long pc, int op) {
-        int n = lanes(insn);
-        FpFormat f = format(insn);
-        long[] r = new long[4];
-        int half = n / 2;
-        for (int i = 0; i < n; i++) {
-            int src = i < half ? rn(insn) : rm(insn);
-            int j = 2 * (i % half);
-            r[i] = binary(c, f, op, element(c, f, src, j), element(c, f, src, j + 1));
-        }
-        writeLanes(c, rd(insn), f, r, n);
         return pc + 4;
     }
 
@@ -368,37 +387,21 @@ public final class SimdFloat {
         return element(c, f, m, h << 1 | l);
     }
 
-    /** FMLA/FMLS/FMUL/FMULX by element; {@code op} is MUL, MULX, or ADD/SUB for the accumulating forms. */
-    private static long byElement(Cpu c, int insn, long pc, int op, boolean vector) {
-        int n = vector ? lanes(insn) : 1;
-        FpFormat f = format(insn);
+    /** FMLA/FMLS/FMUL/FMULX by element for lane i; {@code op} is MUL, MULX, or ADD/SUB for the accumulating forms. */
+    private static long elementLane(Cpu c, int insn, FpFormat f, int op, long a, int i) {
         long b = indexed(c, insn, f);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) {
-            long a = element(c, f, rn(insn), i);
-            r[i] = switch (op) {
-                case MUL -> SoftFloat.mul(c, f, a, b);
-                case MULX -> SoftFloat.mulx(c, f, a, b);
-                case ADD -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, b);
-                default -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a ^ f.signBit, b);
-            };
-        }
-        if (vector) writeLanes(c, rd(insn), f, r, n);
-        else c.setD(rd(insn), r[0]);
-        return pc + 4;
+        return switch (op) {
+            case MUL -> SoftFloat.mul(c, f, a, b);
+            case MULX -> SoftFloat.mulx(c, f, a, b);
+            case ADD -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, b);
+            default -> SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a ^ f.signBit, b);
+        };
     }
 
-    /** FMLA/FMLS (vector): Vd + Vn * Vm fused; FMLS negates the Vn element first. */
-    private static long fusedVector(Cpu c, int insn, long pc, boolean subtract) {
-        int n = lanes(insn);
+    private static long byElement(Cpu c, int insn, long pc, int op, boolean vector) {
+        if (vector) return vector(c, insn, pc, ELEMENT, op, 0);
         FpFormat f = format(insn);
-        long[] r = new long[4];
-        for (int i = 0; i < n; i++) {
-            long a = element(c, f, rn(insn), i);
-            if (subtract) a ^= f.signBit;
-            r[i] = SoftFloat.mulAdd(c, f, element(c, f, rd(insn), i), a, element(c, f, rm(insn), i));
-        }
-        writeLanes(c, rd(insn), f, r, n);
+        c.setD(rd(insn), elementLane(c, insn, f, op, element(c, f, rn(insn), 0), 0));
         return pc + 4;
     }
 
@@ -492,7 +495,7 @@ public final class SimdFloat {
 
     // ---- narrowing and lengthening conversions ----
 
-    /** FCVTN/FCVTXN: each wide lane of Vn narrowed into the low half of Vd (Q=0, top cleared) or its high half (Q=1). */
+    /** FCVTN/FCVTXN: Vn's wide lanes narrowed into the low half of Vd (Q=0, top cleared) or its high half (Q=1). */
     private static long narrow(Cpu c, int insn, long pc, FpFormat from, FpFormat to, int rounding) {
         int n = rn(insn);
         int width = to == SINGLE ? 32 : 16;
@@ -532,13 +535,15 @@ public final class SimdFloat {
             lo = SoftFloat.convert(c, SINGLE, DOUBLE, src & 0xFFFF_FFFFL, SoftFloat.RN);
             hi = SoftFloat.convert(c, SINGLE, DOUBLE, src >>> 32, SoftFloat.RN);
         } else {
-            long[] w = new long[4];
-            for (int i = 0; i < 4; i++) w[i] = SoftFloat.convert(c, HALF, SINGLE, src >>> (16 * i) & 0xFFFF, SoftFloat.RN);
-            lo = w[0] | w[1] << 32;
-            hi = w[2] | w[3] << 32;
+            lo = widenHalf(c, src, 0) | widenHalf(c, src, 1) << 32;
+            hi = widenHalf(c, src, 2) | widenHalf(c, src, 3) << 32;
         }
         c.setQ(rd(insn), lo, hi);
         return pc + 4;
+    }
+
+    private static long widenHalf(Cpu c, long halves, int i) {
+        return SoftFloat.convert(c, HALF, SINGLE, halves >>> (16 * i) & 0xFFFF, SoftFloat.RN);
     }
 
     // ---- pairwise and across lanes ----
@@ -566,25 +571,24 @@ public final class SimdFloat {
 
     // ---- fixed point by immediate ----
 
-    /** fbits = 2 * esize - immh:immb; the pattern guarantees immh<3> (double) or immh<3:2> = 01 (single). */
+    /**
+     * fbits = 2 * esize - immh:immb. The rows pin immh to 1xxx (double) or 01xx (single), so bit 22, immh<3>, is the
+     * same size bit the other encodings call sz.
+     */
     private static int fixedBits(int insn) {
         int immhb = insn >>> 16 & 127;
         return ((insn & 1 << 22) != 0 ? 128 : 64) - immhb;
     }
 
-    /** The fixed-point rows name the lane size by immh rather than sz; align it with bit 22 for the shared code. */
-    private static int withSize(int insn) {
-        return (insn & 1 << 22) != 0 ? insn : insn & ~(1 << 22);
-    }
 
-    static long scvtfFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, SCVTF, fixedBits(insn)); }
-    static long scvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, SCVTF, fixedBits(insn)); }
-    static long ucvtfFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, UCVTF, fixedBits(insn)); }
-    static long ucvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, UCVTF, fixedBits(insn)); }
-    static long fcvtzsFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, CVTZS, fixedBits(insn)); }
-    static long fcvtzsFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, CVTZS, fixedBits(insn)); }
-    static long fcvtzuFixV(Cpu c, int insn, long pc) { return vector1(c, withSize(insn), pc, CVTZU, fixedBits(insn)); }
-    static long fcvtzuFixS(Cpu c, int insn, long pc) { return scalar1(c, withSize(insn), pc, CVTZU, fixedBits(insn)); }
+    static long scvtfFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, SCVTF, fixedBits(insn)); }
+    static long scvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, SCVTF, fixedBits(insn)); }
+    static long ucvtfFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, UCVTF, fixedBits(insn)); }
+    static long ucvtfFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, UCVTF, fixedBits(insn)); }
+    static long fcvtzsFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, CVTZS, fixedBits(insn)); }
+    static long fcvtzsFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, CVTZS, fixedBits(insn)); }
+    static long fcvtzuFixV(Cpu c, int insn, long pc) { return vector1(c, insn, pc, CVTZU, fixedBits(insn)); }
+    static long fcvtzuFixS(Cpu c, int insn, long pc) { return scalar1(c, insn, pc, CVTZU, fixedBits(insn)); }
 
     // ---- FMOV (vector, immediate) ----
 
@@ -642,10 +646,9 @@ public final class SimdFloat {
     }
 
     private static String fixedText(String mnemonic, int insn, boolean vector) {
-        int sized = withSize(insn);
         int fbits = fixedBits(insn);
-        if (vector) return vectorText(mnemonic, sized, 2, ", #" + fbits);
-        return scalarText(mnemonic, sized, 2, ", #" + fbits);
+        if (vector) return vectorText(mnemonic, insn, 2, ", #" + fbits);
+        return scalarText(mnemonic, insn, 2, ", #" + fbits);
     }
 
     private static String narrowText(String mnemonic, int insn) {

@@ -7,6 +7,7 @@ import dev.jvisor.memory.CpuMemory;
 
 import static dev.jvisor.arch.a64.isa.LoadStoreText.base;
 import static dev.jvisor.arch.a64.isa.LoadStoreText.gpr;
+import static dev.jvisor.arch.a64.isa.LoadStoreText.orInst;
 
 /**
  * Advanced SIMD structure loads and stores: LD1-LD4/ST1-ST4 of multiple structures, of one lane, and LD1R-LD4R,
@@ -32,13 +33,14 @@ final class SimdStructures {
                 String name = op.toUpperCase() + m[1] + (m[1] == 1 ? "_" + m[2] + "reg" : "");
                 String opcode = String.format("%4s", Integer.toBinaryString(m[0])).replace(' ', '0');
                 String mnemonic = op + m[1];
-                int regs = m[2];
-                int selem = m[1];
-                b.row(name, "0 Q:1 0011000 " + l + " 0 00000 " + opcode + " size:2 Rn:5 Rt:5", SimdStructures::multiple,
-                        (r, i, pc) -> mnemonic + " " + structureList(i, regs, selem) + ", [" + base(i >>> 5 & 31) + "]");
+                int regs = m[2], selem = m[1];
+                b.row(name, "0 Q:1 0011000 " + l + " 0 00000 " + opcode + " size:2 Rn:5 Rt:5",
+                        SimdStructures::multiple, orInst((r, i, pc) -> mnemonic + " " + structureList(i, regs, selem)
+                                + ", [" + base(i >>> 5 & 31) + "]"));
                 b.row(name + "_post", "0 Q:1 0011001 " + l + " 0 Rm:5 " + opcode + " size:2 Rn:5 Rt:5",
-                        SimdStructures::multiple, (r, i, pc) -> mnemonic + " " + structureList(i, regs, selem) + ", ["
-                                + base(i >>> 5 & 31) + "]" + postText(i, ((i & 1 << 30) != 0 ? 16 : 8) * regs));
+                        SimdStructures::multiple, orInst((r, i, pc) -> mnemonic + " " + structureList(i, regs, selem)
+                                + ", [" + base(i >>> 5 & 31) + "]"
+                                + postText(i, ((i & 1 << 30) != 0 ? 16 : 8) * regs)));
             }
             for (int selem = 1; selem <= 4; selem++) {
                 int r = (selem - 1) & 1, o0 = (selem - 1) >> 1;
@@ -48,10 +50,10 @@ final class SimdStructures {
                 String tail = " opcode=--" + o0 + " S:1 size:2 Rn:5 Rt:5";
                 int n = selem;
                 b.row(name, "0 Q:1 0011010" + head + "00000" + tail, SimdStructures::singleLane,
-                        (row, i, pc) -> mnemonic + " " + laneText(i, n) + ", [" + base(i >>> 5 & 31) + "]");
+                        orInst((row, i, pc) -> mnemonic + " " + laneText(i, n) + ", [" + base(i >>> 5 & 31) + "]"));
                 b.row(name + "_post", "0 Q:1 0011011" + head + "Rm:5" + tail, SimdStructures::singleLane,
-                        (row, i, pc) -> mnemonic + " " + laneText(i, n) + ", [" + base(i >>> 5 & 31) + "]"
-                                + postText(i, n * laneBytes(i)));
+                        orInst((row, i, pc) -> mnemonic + " " + laneText(i, n) + ", [" + base(i >>> 5 & 31) + "]"
+                                + postText(i, n * laneBytes(i))));
                 if (l == 1) {
                     String rTail = " opcode=11" + o0 + " S=0 size:2 Rn:5 Rt:5";
                     String rMnemonic = mnemonic + "r";
@@ -215,37 +217,29 @@ final class SimdStructures {
 
     // ---- disassembly ----
 
-    private static final UndefinedInstruction ONE_D = new UndefinedInstruction("LD2-LD4/ST2-ST4 with the .1d arrangement");
+    private static final UndefinedInstruction ONE_D =
+            new UndefinedInstruction("LD2-LD4/ST2-ST4 with the .1d arrangement");
 
     private static String structureList(int insn, int regs, int selem) {
         if ((insn >>> 10 & 3) == 3 && (insn & 1 << 30) == 0 && selem != 1) throw ONE_D;
         return vectorList(insn, regs);
     }
 
-    /** "{v0.16b, v1.16b}", or "{v0.4s-v3.4s}" for three or four registers that do not wrap past v31. */
     private static String vectorList(int insn, int regs) {
-        String arrangement = "." + ARRANGEMENTS[(insn >>> 9 & 6) | (insn >>> 30 & 1)];
-        int t = insn & 31;
-        if (regs >= 3 && t + regs - 1 <= 31) return "{v" + t + arrangement + "-v" + (t + regs - 1) + arrangement + "}";
+        return registerList(insn & 31, regs, "." + ARRANGEMENTS[(insn >>> 9 & 6) | (insn >>> 30 & 1)]);
+    }
+
+    /** "{v0.16b, v1.16b}", or "{v0.4s-v3.4s}" for three or four registers that do not wrap past v31. */
+    private static String registerList(int t, int regs, String suffix) {
+        if (regs >= 3 && t + regs - 1 <= 31) return "{v" + t + suffix + "-v" + (t + regs - 1) + suffix + "}";
         StringBuilder s = new StringBuilder("{");
-        for (int k = 0; k < regs; k++) s.append(k == 0 ? "" : ", ").append('v').append((t + k) & 31).append(arrangement);
+        for (int k = 0; k < regs; k++) s.append(k == 0 ? "" : ", ").append('v').append((t + k) & 31).append(suffix);
         return s.append('}').toString();
     }
 
     private static String laneText(int insn, int regs) {
         int scale = laneScale(insn);
-        int index = laneIndex(insn, scale);
-        char element = ELEMENT[scale];
-        int t = insn & 31;
-        String list;
-        if (regs >= 3 && t + regs - 1 <= 31) {
-            list = "{v" + t + "." + element + "-v" + (t + regs - 1) + "." + element + "}";
-        } else {
-            StringBuilder s = new StringBuilder("{");
-            for (int k = 0; k < regs; k++) s.append(k == 0 ? "" : ", ").append('v').append((t + k) & 31).append('.').append(element);
-            list = s.append('}').toString();
-        }
-        return list + "[" + index + "]";
+        return registerList(insn & 31, regs, "." + ELEMENT[scale]) + "[" + laneIndex(insn, scale) + "]";
     }
 
     private static String postText(int insn, long bytes) {

@@ -145,7 +145,8 @@ class LoadStoreAtomicTest {
                 0x48227c84, // casp x2, x3, x4, x5, [x4]
         };
         for (int i = 0; i < insns.length; i++) {
-            A64Harness h = new A64Harness().x(0, DATA + 4).x(4, DATA + 8).x(5, DATA + 2).x(6, DATA + 1).x(1, 11).x(2, 22);
+            A64Harness h = new A64Harness().x(0, DATA + 4).x(4, DATA + 8).x(5, DATA + 2).x(6, DATA + 1)
+                    .x(1, 11).x(2, 22);
             h.run(e, insns[i]);
             assertEquals(List.of(expected[i]), h.events);
             assertEquals(11L, h.x(1));

@@ -87,7 +87,7 @@ class LoadStoreDisassemblyTest {
             "12c 2d5f8400 ldp s0, s1, [x0, #252]",
     };
 
-    /** Two random encodings per row that objdump decodes, from a sweep of 60,000 random words in the load/store space. */
+    /** Two encodings per row that objdump decodes, from a sweep of 60,000 random words in the load/store space. */
     private static final String[] SWEEP = {
             "1e3f0 88f5ff17 casal w21, w23, [x24]",
             "f450 48a3ff76 caslh w3, w22, [x27]",
@@ -564,6 +564,13 @@ class LoadStoreDisassemblyTest {
     @Test
     void matchesObjdumpOnRandomEncodingsOfEveryRow() {
         check(SWEEP);
+    }
+
+    @Test
+    void reservedEncodingsInsideRowsPrintAsObjdumpPrintsThem() {
+        assertEquals(".inst 0x0c408c00", Disassembler.disassemble(0x0c408c00, 0), "ld2 with .1d");
+        assertEquals(".inst 0x0d404400", Disassembler.disassemble(0x0d404400, 0), "ld1 lane .h with size<0> set");
+        assertEquals(".inst 0x48217c82", Disassembler.disassemble(0x48217c82, 0), "casp with odd Rs");
     }
 
     private static void check(String[] lines) {
