@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The fields of a Linux struct stat, read from the host through Java's "unix" attribute view (no native calls), and
  * written out in the arm64 layouts of {@code struct stat} and {@code struct statx}. The unix view has no st_blksize or
- * st_blocks: blksize is 4096 and blocks counts the 512-byte units of the size rounded up to 4 KiB, which is what an
- * ordinary non-sparse file on a 4 KiB-block file system reports.
+ * st_blocks: blksize is 4096 and blocks is estimated from the size (see {@link #blocks}), which is what ordinary
+ * non-sparse files on a 4 KiB-block file system report; sparse files and preallocated space are not seen.
  */
 record StatInfo(long dev, long ino, int mode, long nlink, int uid, int gid, long rdev, long size,
                 long atimeSec, int atimeNsec, long mtimeSec, int mtimeNsec, long ctimeSec, int ctimeNsec,
@@ -49,7 +49,12 @@ record StatInfo(long dev, long ino, int mode, long nlink, int uid, int gid, long
         return new StatInfo(0xC, ino, mode, 1, Identity.UID, Identity.GID, 0, 0, s, n, s, n, s, n, s, n);
     }
 
+    /**
+     * st_blocks, which Java's attribute views do not report: the size rounded up to 4 KiB blocks, in 512-byte units,
+     * except for short symbolic links, which ext4 and tmpfs keep inside the inode and so occupy no blocks.
+     */
     long blocks() {
+        if ((mode & S_IFMT) == S_IFLNK && size < 60) return 0;
         return AddressSpace.pageUp(size) / 512;
     }
 
