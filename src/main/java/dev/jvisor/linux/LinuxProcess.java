@@ -471,9 +471,16 @@ public final class LinuxProcess {
     private void childChanged(LinuxProcess child) {
         int code = child.killSignal == 0 ? CLD_EXITED : coreDumps(child.killSignal) ? CLD_DUMPED : CLD_KILLED;
         int status = child.killSignal == 0 ? child.exitStatus : child.killSignal;
+        Signals.Action onChild = signals.action(Signals.SIGCHLD);
+        boolean autoReap = onChild.handler() == Signals.SIG_IGN || (onChild.flags() & Signals.SA_NOCLDWAIT) != 0;
         if (!exiting()) signals.sendToProcess(Signals.SIGCHLD,
                 new Signals.Info(Signals.SIGCHLD, code, 0, child.pid, Identity.UID, false, status));
         synchronized (this) {
+            // With SIGCHLD ignored (or SA_NOCLDWAIT) children leave no zombie for wait to collect.
+            if (autoReap) {
+                children.remove(child);
+                family.processes.remove(child.pid);
+            }
             notifyAll();
         }
         kickAll();

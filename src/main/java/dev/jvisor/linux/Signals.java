@@ -15,7 +15,7 @@ final class Signals {
             SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGWINCH = 28, SIGSYS = 31, NSIG = 64;
 
     static final long SIG_DFL = 0, SIG_IGN = 1;
-    static final long SA_SIGINFO = 4, SA_ONSTACK = 0x0800_0000, SA_RESTART = 0x1000_0000, SA_NODEFER = 0x4000_0000,
+    static final long SA_NOCLDWAIT = 2, SA_SIGINFO = 4, SA_ONSTACK = 0x0800_0000, SA_RESTART = 0x1000_0000, SA_NODEFER = 0x4000_0000,
             SA_RESETHAND = 0x8000_0000L, SA_RESTORER = 0x0400_0000;
 
     /** si_code values. */

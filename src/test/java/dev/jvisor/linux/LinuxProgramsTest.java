@@ -202,6 +202,7 @@ class LinuxProgramsTest {
                 child group=1 own-group=1
                 group kill sig=15
                 setsid ok=1
+                ignored SIGCHLD: wait=-1 echild=1
                 """, r.stdout, r.messages);
         assertEquals(0, r.status);
     }

@@ -1,4 +1,5 @@
 /* fork, execve, posix_spawn and wait: processes emulated inside one jvisor run. */
+#include <errno.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -106,5 +107,12 @@ int main(int argc, char **argv) {
     if (pid == 0) _exit(setsid() == getpid() && getsid(0) == getpid() && getpgid(0) == getpid() ? 0 : 1);
     waitpid(pid, &status, 0);
     printf("setsid ok=%d\n", WEXITSTATUS(status) == 0);
+
+    /* With SIGCHLD ignored, children are reaped by the system: wait finds none. */
+    signal(SIGCHLD, SIG_IGN);
+    pid = fork();
+    if (pid == 0) _exit(0);
+    int waited = waitpid(pid, &status, 0);
+    printf("ignored SIGCHLD: wait=%d echild=%d\n", waited, waited == -1 && errno == ECHILD);
     return 0;
 }
