@@ -60,6 +60,11 @@ final class GuestThread implements SystemHooks {
         try {
             while (!exited && !process.exiting()) {
                 cpu.exitRequest = false;
+                if (process.stopped()) {
+                    // Stopped by a signal: nothing runs and nothing is delivered until SIGCONT (or SIGKILL).
+                    LockSupport.parkNanos(this, 50_000_000);
+                    continue;
+                }
                 mem.sync();
                 if (hasDeliverable()) {
                     cpu.pc = deliver(cpu.pc);
@@ -131,6 +136,11 @@ final class GuestThread implements SystemHooks {
         }
     }
 
+    synchronized void discardPendingSet(long set) {
+        pending &= ~set;
+        for (int sig = 1; sig <= Signals.NSIG; sig++) if ((set & Signals.bit(sig)) != 0) pendingInfo[sig] = null;
+    }
+
     synchronized void discardPending(int sig) {
         if ((blocked & Signals.bit(sig)) != 0) return;
         pending &= ~Signals.bit(sig);
@@ -189,6 +199,11 @@ final class GuestThread implements SystemHooks {
             Signals.Action a = process.signals.action(sig);
             if (sig == Signals.SIGKILL || a.handler() == Signals.SIG_DFL) {
                 if (sig != Signals.SIGKILL && Signals.defaultIgnores(sig)) continue;
+                if (Signals.defaultStops(sig)) {
+                    process.stop(sig);
+                    cpu.exitRequest = true;
+                    return pc;
+                }
                 process.killedBy(sig, null);
                 cpu.exitRequest = true;
                 return pc;

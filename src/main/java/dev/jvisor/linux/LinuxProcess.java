@@ -59,7 +59,7 @@ public final class LinuxProcess {
     static final long MINSIGSTKSZ = Signals.FRAME_SIZE + 32;
     static final int EXIT_INTERNAL_ERROR = 70;
     /** si_code of SIGCHLD and waitid: how the child ended. */
-    static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+    static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
     volatile AddressSpace space;
     /** The engine for the running program: execve replaces it, so translations never outlive their code. */
@@ -470,10 +470,17 @@ public final class LinuxProcess {
 
     private void childChanged(LinuxProcess child) {
         int code = child.killSignal == 0 ? CLD_EXITED : coreDumps(child.killSignal) ? CLD_DUMPED : CLD_KILLED;
-        int status = child.killSignal == 0 ? child.exitStatus : child.killSignal;
+        childChanged(child, code, child.killSignal == 0 ? child.exitStatus : child.killSignal);
+    }
+
+    /** A child exited, was killed, stopped or continued: SIGCHLD (as its disposition says) and wake any wait. */
+    private void childChanged(LinuxProcess child, int code, int status) {
         Signals.Action onChild = signals.action(Signals.SIGCHLD);
-        boolean autoReap = onChild.handler() == Signals.SIG_IGN || (onChild.flags() & Signals.SA_NOCLDWAIT) != 0;
-        if (!exiting()) signals.sendToProcess(Signals.SIGCHLD,
+        boolean ended = code <= CLD_DUMPED;
+        boolean autoReap = ended
+                && (onChild.handler() == Signals.SIG_IGN || (onChild.flags() & Signals.SA_NOCLDWAIT) != 0);
+        boolean quiet = !ended && (onChild.flags() & Signals.SA_NOCLDSTOP) != 0;
+        if (!exiting() && !quiet) signals.sendToProcess(Signals.SIGCHLD,
                 new Signals.Info(Signals.SIGCHLD, code, 0, child.pid, Identity.UID, false, status));
         synchronized (this) {
             // With SIGCHLD ignored (or SA_NOCLDWAIT) children leave no zombie for wait to collect.
@@ -492,29 +499,37 @@ public final class LinuxProcess {
                 || sig == Signals.SIGXFSZ || sig == Signals.SIGSYS;
     }
 
-    /** A child that has ended, as wait4 and waitid report it. */
+    /** A child that ended, stopped or continued, as wait4 and waitid report it. */
     record Reaped(int pid, int waitStatus, int code, int status) {}
 
+    /** Which children a wait is for and which of their changes it wants (WEXITED, WUNTRACED, WCONTINUED). */
+    record WaitFor(int pid, boolean exited, boolean stopped, boolean continued) {
+        boolean matches(LinuxProcess waiter, LinuxProcess child) {
+            if (pid > 0) return child.pid == pid;
+            if (pid == -1) return true;
+            return child.pgid() == (pid == 0 ? waiter.pgid() : -pid);
+        }
+    }
+
     /**
-     * Waits for a child matching {@code pid} (-1: any) to end and, unless {@code peek}, reaps it. Returns null for
-     * WNOHANG when none has ended yet; ECHILD when there is no such child; interrupted by signals.
+     * Waits for a child matching {@code which} to change state and, unless {@code peek}, consumes that change (an
+     * exited child is reaped). Returns null for WNOHANG when nothing has happened yet; ECHILD when there is no such
+     * child; interrupted by signals.
      */
-    Reaped waitChild(GuestThread t, int pid, boolean noHang, boolean peek) {
+    Reaped waitChild(GuestThread t, WaitFor which, boolean noHang, boolean peek) {
         synchronized (this) {
             while (true) {
                 boolean any = false;
                 for (LinuxProcess c : children) {
-                    if (pid != -1 && c.pid != pid) continue;
+                    if (!which.matches(this, c)) continue;
                     any = true;
-                    if (!c.exiting()) continue;
-                    if (!peek) {
+                    Reaped r = c.reportableChange(which, peek);
+                    if (r == null) continue;
+                    if (!peek && r.code() <= CLD_DUMPED) {
                         children.remove(c);
                         family.processes.remove(c.pid);
                     }
-                    int sig = c.killSignal;
-                    int ws = sig == 0 ? (c.exitStatus & 0xFF) << 8 : sig | (coreDumps(sig) ? 0x80 : 0);
-                    int code = sig == 0 ? CLD_EXITED : coreDumps(sig) ? CLD_DUMPED : CLD_KILLED;
-                    return new Reaped(c.pid, ws, code, sig == 0 ? c.exitStatus & 0xFF : sig);
+                    return r;
                 }
                 if (!any) throw new Errno(Errno.ECHILD);
                 if (noHang) return null;
@@ -527,6 +542,59 @@ public final class LinuxProcess {
                 }
             }
         }
+    }
+
+    /** This (child) process's state change that {@code which} asks for and nobody has collected yet, if any. */
+    private synchronized Reaped reportableChange(WaitFor which, boolean peek) {
+        if (exiting) {
+            if (!which.exited()) return null;
+            int sig = killSignal;
+            int ws = sig == 0 ? (exitStatus & 0xFF) << 8 : sig | (coreDumps(sig) ? 0x80 : 0);
+            int code = sig == 0 ? CLD_EXITED : coreDumps(sig) ? CLD_DUMPED : CLD_KILLED;
+            return new Reaped(pid, ws, code, sig == 0 ? exitStatus & 0xFF : sig);
+        }
+        if (stopped && !stopReported && which.stopped()) {
+            if (!peek) stopReported = true;
+            return new Reaped(pid, 0x7F | stopSignal << 8, CLD_STOPPED, stopSignal);
+        }
+        if (continuedUnreported && which.continued()) {
+            if (!peek) continuedUnreported = false;
+            return new Reaped(pid, 0xFFFF, CLD_CONTINUED, Signals.SIGCONT);
+        }
+        return null;
+    }
+
+    // ---- job control: stop and continue ----
+
+    private boolean stopped, stopReported, continuedUnreported;
+    private int stopSignal;
+
+    synchronized boolean stopped() {
+        return stopped && !exiting;
+    }
+
+    /** The default action of SIGSTOP, SIGTSTP, SIGTTIN and SIGTTOU: every thread waits for SIGCONT. */
+    void stop(int sig) {
+        synchronized (this) {
+            if (stopped || exiting) return;
+            stopped = true;
+            stopReported = false;
+            continuedUnreported = false;
+            stopSignal = sig;
+            for (GuestThread t : threads) t.kick();
+        }
+        if (parent != null) parent.childChanged(this, CLD_STOPPED, sig);
+    }
+
+    /** SIGCONT, whatever its disposition: a stopped process runs again. */
+    void resume() {
+        synchronized (this) {
+            if (!stopped) return;
+            stopped = false;
+            continuedUnreported = true;
+            for (GuestThread t : threads) t.kick();
+        }
+        if (parent != null) parent.childChanged(this, CLD_CONTINUED, Signals.SIGCONT);
     }
 
     synchronized int pgid() {

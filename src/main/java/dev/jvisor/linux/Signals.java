@@ -15,7 +15,7 @@ final class Signals {
             SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGWINCH = 28, SIGSYS = 31, NSIG = 64;
 
     static final long SIG_DFL = 0, SIG_IGN = 1;
-    static final long SA_NOCLDWAIT = 2, SA_SIGINFO = 4, SA_ONSTACK = 0x0800_0000, SA_RESTART = 0x1000_0000, SA_NODEFER = 0x4000_0000,
+    static final long SA_NOCLDSTOP = 1, SA_NOCLDWAIT = 2, SA_SIGINFO = 4, SA_ONSTACK = 0x0800_0000, SA_RESTART = 0x1000_0000, SA_NODEFER = 0x4000_0000,
             SA_RESETHAND = 0x8000_0000L, SA_RESTORER = 0x0400_0000;
 
     /** si_code values. */
@@ -98,8 +98,11 @@ final class Signals {
     }
 
     static boolean defaultIgnores(int sig) {
-        return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH
-                || sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+        return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+    }
+
+    static boolean defaultStops(int sig) {
+        return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
     }
 
     static boolean ignored(int sig, Action a) {
@@ -126,6 +129,13 @@ final class Signals {
             process.killedBy(SIGKILL, null);
             return;
         }
+        // Continuing and stopping cancel each other out, whether or not the signal is then delivered.
+        if (sig == SIGCONT) {
+            discardEverywhere(bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
+            process.resume();
+        } else if (defaultStops(sig)) {
+            discardEverywhere(bit(SIGCONT));
+        }
         synchronized (this) {
             if (ignored(sig, actions[sig]) && sig != SIGKILL) {
                 boolean blockedEverywhere = true;
@@ -143,6 +153,13 @@ final class Signals {
                 return;
             }
         }
+    }
+
+    private void discardEverywhere(long set) {
+        synchronized (this) {
+            sharedPending &= ~set;
+        }
+        for (GuestThread t : process.threads()) t.discardPendingSet(set);
     }
 
     /** tgkill()/raise(), and synchronous signals the thread cannot take right now. */

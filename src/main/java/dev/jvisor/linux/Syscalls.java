@@ -870,11 +870,16 @@ final class Syscalls {
         }
     }
 
+    static final int WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000,
+            WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
+
     private static long wait4(GuestThread t, int pid, long statusVa, int options, long rusageVa) {
-        final int wnohang = 1;
-        if (pid < -1 || pid == 0) pid = -1;
-        if ((options & ~(wnohang | 2 | 8 | 0x40000000 | 0x80000000)) != 0) throw new Errno(Errno.EINVAL);
-        LinuxProcess.Reaped r = t.process.waitChild(t, pid, (options & wnohang) != 0, false);
+        if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE)) != 0) {
+            throw new Errno(Errno.EINVAL);
+        }
+        if (pid == Integer.MIN_VALUE) throw new Errno(Errno.ESRCH);
+        var which = new LinuxProcess.WaitFor(pid, true, (options & WUNTRACED) != 0, (options & WCONTINUED) != 0);
+        LinuxProcess.Reaped r = t.process.waitChild(t, which, (options & WNOHANG) != 0, false);
         if (r == null) return 0;
         if (statusVa != 0) t.process.space.write32(statusVa, r.waitStatus());
         if (rusageVa != 0) t.process.space.write(rusageVa, new byte[144]);
@@ -882,14 +887,23 @@ final class Syscalls {
     }
 
     private static long waitid(GuestThread t, int idtype, int id, long infoVa, int options) {
-        final int pAll = 0, pPid = 1, wnohang = 1, wexited = 4, wnowait = 0x1000000;
-        if ((options & wexited) == 0) throw new Errno(Errno.EINVAL);
+        final int pAll = 0, pPid = 1, pPgid = 2;
+        if ((options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) throw new Errno(Errno.EINVAL);
         int pid = switch (idtype) {
             case pAll -> -1;
-            case pPid -> id;
+            case pPid -> {
+                if (id <= 0) throw new Errno(Errno.EINVAL);
+                yield id;
+            }
+            case pPgid -> {
+                if (id < 0) throw new Errno(Errno.EINVAL);
+                yield id == 0 ? 0 : -id;
+            }
             default -> throw new Errno(Errno.EINVAL);
         };
-        LinuxProcess.Reaped r = t.process.waitChild(t, pid, (options & wnohang) != 0, (options & wnowait) != 0);
+        var which = new LinuxProcess.WaitFor(pid, (options & WEXITED) != 0, (options & WUNTRACED) != 0,
+                (options & WCONTINUED) != 0);
+        LinuxProcess.Reaped r = t.process.waitChild(t, which, (options & WNOHANG) != 0, (options & WNOWAIT) != 0);
         ByteBuffer b = ByteBuffer.allocate(Signals.SIGINFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         if (r != null) {
             b.putInt(0, Signals.SIGCHLD).putInt(8, r.code()).putInt(16, r.pid()).putInt(20, Identity.UID)

@@ -202,6 +202,11 @@ class LinuxProgramsTest {
                 child group=1 own-group=1
                 group kill sig=15
                 setsid ok=1
+                stopped=1 sig=19
+                quiet while stopped=1
+                continued=1
+                runs again=1
+                killed sig=9
                 ignored SIGCHLD: wait=-1 echild=1
                 """, r.stdout, r.messages);
         assertEquals(0, r.status);

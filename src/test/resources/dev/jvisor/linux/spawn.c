@@ -1,5 +1,7 @@
 /* fork, execve, posix_spawn and wait: processes emulated inside one jvisor run. */
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -107,6 +109,40 @@ int main(int argc, char **argv) {
     if (pid == 0) _exit(setsid() == getpid() && getsid(0) == getpid() && getpgid(0) == getpid() ? 0 : 1);
     waitpid(pid, &status, 0);
     printf("setsid ok=%d\n", WEXITSTATUS(status) == 0);
+
+    /* Job control: a stopped child reports through WUNTRACED, a continued one through WCONTINUED. */
+    int sp[2];
+    pipe(sp);
+    pid = fork();
+    if (pid == 0) {
+        close(sp[0]);
+        for (int i = 0;; i++) {
+            char b = 'r';
+            write(sp[1], &b, 1);
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    close(sp[1]);
+    read(sp[0], &c, 1);
+    kill(pid, SIGSTOP);
+    waitpid(pid, &status, WUNTRACED);
+    printf("stopped=%d sig=%d\n", WIFSTOPPED(status), WSTOPSIG(status));
+    int pipe_flags = fcntl(sp[0], F_GETFL);
+    fcntl(sp[0], F_SETFL, pipe_flags | O_NONBLOCK);
+    while (read(sp[0], &c, 1) == 1) {
+    }
+    struct timespec pause_ts = {0, 100 * 1000 * 1000};
+    nanosleep(&pause_ts, NULL);
+    printf("quiet while stopped=%d\n", read(sp[0], &c, 1) == -1 && errno == EAGAIN);
+    kill(pid, SIGCONT);
+    waitpid(pid, &status, WCONTINUED);
+    printf("continued=%d\n", WIFCONTINUED(status));
+    fcntl(sp[0], F_SETFL, pipe_flags);
+    printf("runs again=%d\n", read(sp[0], &c, 1) == 1);
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    printf("killed sig=%d\n", WTERMSIG(status));
 
     /* With SIGCHLD ignored, children are reaped by the system: wait finds none. */
     signal(SIGCHLD, SIG_IGN);
