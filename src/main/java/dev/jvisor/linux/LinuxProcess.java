@@ -184,7 +184,9 @@ public final class LinuxProcess {
      */
     @SuppressWarnings("restriction")
     private void forwardHostSignals() {
-        String[] names = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "WINCH", "ALRM", "PIPE", "CONT", "TSTP"};
+        // Not TSTP and CONT: Ctrl-Z should stop jvisor itself, as the shell expects of its job. Not PIPE: the host
+        // raises it for jvisor's own writes too; guest writes to a broken pipe get their SIGPIPE from the write.
+        String[] names = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "WINCH", "ALRM"};
         for (String name : names) {
             try {
                 sun.misc.Signal signal = new sun.misc.Signal(name);
