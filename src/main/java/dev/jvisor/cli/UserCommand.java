@@ -13,7 +13,10 @@ import java.util.List;
 
 /** `jvisor user`: runs a static AArch64 Linux program, like qemu-aarch64. Its exit status is the guest's. */
 @Command(name = "user", mixinStandardHelpOptions = true,
-        description = "Run a static AArch64 Linux program (ET_EXEC or static-pie) in user mode.")
+        description = "Run a static AArch64 Linux program (ET_EXEC or static-pie) in user mode.",
+        footer = {"", "The program sees the host's files (guest / is host /), jvisor's environment and standard "
+                + "streams, and the signals sent to jvisor. It may fork and execve other static AArch64 programs; "
+                + "the exit status is the program's, or 128 + the number of the signal that killed it."})
 public final class UserCommand implements java.util.concurrent.Callable<Integer> {
     /** The execution engines: the binary translator (with the interpreter as its first tier), or the interpreter alone. */
     enum EngineChoice { interp, dbt }
