@@ -846,12 +846,51 @@ final class Syscalls {
         String name = p.space.readCString(pathVa, PATH_MAX);
         Path path = ProcFiles.redirect(p, p.resolve(AT_FDCWD, name));
         java.util.List<String> argv = stringArray(p, argvVa), envp = stringArray(p, envpVa);
+        checkExecutable(path);
+        // Scripts: "#!interpreter [arg]" runs the interpreter on the script, as binfmt_script does (nested up to 4).
+        for (int depth = 0; ; depth++) {
+            String[] shebang = shebang(path);
+            if (shebang == null) break;
+            if (depth == 4) throw new Errno(Errno.ELOOP);
+            java.util.List<String> next = new java.util.ArrayList<>();
+            next.add(shebang[0]);
+            if (shebang.length > 1) next.add(shebang[1]);
+            next.add(name);
+            if (argv.size() > 1) next.addAll(argv.subList(1, argv.size()));
+            argv = next;
+            name = shebang[0];
+            path = ProcFiles.redirect(p, p.resolve(AT_FDCWD, name));
+            checkExecutable(path);
+        }
+        p.exec(t, path, name, argv, envp);
+        return 0;
+    }
+
+    private static void checkExecutable(Path path) {
         StatInfo st = StatInfo.of(path, true);
         if ((st.mode() & StatInfo.S_IFMT) != StatInfo.S_IFREG || !Files.isExecutable(path)) {
             throw new Errno(Errno.EACCES);
         }
-        p.exec(t, path, name, argv, envp);
-        return 0;
+    }
+
+    /** The interpreter and optional argument of a "#!" script (Linux reads at most 255 bytes of the line), or null. */
+    private static String[] shebang(Path path) {
+        byte[] head = new byte[256];
+        int n;
+        try (var in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw HostErrors.errno(e);
+        }
+        if (n < 2 || head[0] != '#' || head[1] != '!') return null;
+        int end = 2;
+        while (end < n && head[end] != '\n') end++;
+        String line = new String(head, 2, end - 2, java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (line.isEmpty()) throw new Errno(Errno.ENOEXEC);
+        int space = line.indexOf(' ') < 0 ? line.indexOf('\t') : line.indexOf(' ');
+        if (space < 0) return new String[] {line};
+        String arg = line.substring(space + 1).strip();
+        return arg.isEmpty() ? new String[] {line.substring(0, space)} : new String[] {line.substring(0, space), arg};
     }
 
     /** A NULL-terminated array of string pointers (argv, envp), with Linux's limits. */

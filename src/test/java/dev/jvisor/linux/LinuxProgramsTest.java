@@ -224,6 +224,18 @@ class LinuxProgramsTest {
         assertEquals(0, r.status);
     }
 
+    @ParameterizedTest
+    @EnumSource(GuestRun.Kind.class)
+    void scriptsRunTheirInterpreter(GuestRun.Kind engine) throws Exception {
+        Path bb = Path.of("/tmp/jvcache/pkg/busybox-static_arm64/bin/busybox");
+        assumeTrue(Files.isRegularFile(bb), "arm64 busybox not unpacked");
+        Path script = dir.resolve("show-me.sh");
+        Files.writeString(script, "#!" + bb + " cat\necho this is printed, not run\n");
+        script.toFile().setExecutable(true);
+        GuestRun r = GuestRun.run(engine, bb, "", "sh", "-c", script + "; echo rc=$?");
+        assertEquals(Files.readString(script) + "rc=0\n", r.stdout, r.messages);
+    }
+
     /** Programs that exec and exit at once used to race their own pre-exec thread and leave pipes open. */
     @ParameterizedTest
     @EnumSource(GuestRun.Kind.class)
