@@ -124,35 +124,55 @@ final class Signals {
 
     /** kill(): a process-directed signal, taken by the first thread that does not block it. */
     void sendToProcess(int sig, Info info) {
-        if (sig == SIGKILL) {
-            // Nothing can catch, block or delay it: the process dies now, wherever its threads are.
-            process.killedBy(SIGKILL, null);
-            return;
+        if (generated(sig)) return;
+        GuestThread taker = null;
+        for (GuestThread t : process.threads()) {
+            if ((t.blocked() & bit(sig)) == 0) {
+                taker = t;
+                break;
+            }
         }
-        // Continuing and stopping cancel each other out, whether or not the signal is then delivered.
+        if (taker != null && actsByDefaultNow(sig)) return;
+        synchronized (this) {
+            if (ignored(sig, actions[sig]) && taker != null) return;
+            if ((sharedPending & bit(sig)) == 0) {
+                sharedPending |= bit(sig);
+                sharedInfo[sig] = info;
+            }
+        }
+        if (taker != null) taker.kick();
+    }
+
+    /**
+     * What happens the moment a signal is sent, before it is queued: SIGKILL ends the process (returns true, nothing
+     * to queue), SIGCONT resumes a stopped one, and continuing and stopping cancel each other's pending signals.
+     */
+    private boolean generated(int sig) {
+        if (sig == SIGKILL) {
+            process.killedBy(SIGKILL, null);
+            return true;
+        }
         if (sig == SIGCONT) {
             discardEverywhere(bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
             process.resume();
         } else if (defaultStops(sig)) {
             discardEverywhere(bit(SIGCONT));
         }
+        return false;
+    }
+
+    /**
+     * A signal some thread can take whose disposition is the default of terminating or stopping takes effect when
+     * it is sent, as Linux's complete_signal does, rather than when a thread next looks: a thread stuck in a host
+     * read could not look. Returns whether it did.
+     */
+    private boolean actsByDefaultNow(int sig) {
         synchronized (this) {
-            if (ignored(sig, actions[sig]) && sig != SIGKILL) {
-                boolean blockedEverywhere = true;
-                for (GuestThread t : process.threads()) if ((t.blocked() & bit(sig)) == 0) blockedEverywhere = false;
-                if (!blockedEverywhere) return;
-            }
-            if ((sharedPending & bit(sig)) == 0) {
-                sharedPending |= bit(sig);
-                sharedInfo[sig] = info;
-            }
+            if (actions[sig].handler != SIG_DFL || defaultIgnores(sig)) return false;
         }
-        for (GuestThread t : process.threads()) {
-            if ((t.blocked() & bit(sig)) == 0) {
-                t.kick();
-                return;
-            }
-        }
+        if (defaultStops(sig)) process.stop(sig);
+        else process.killedBy(sig, null);
+        return true;
     }
 
     private void discardEverywhere(long set) {
@@ -164,8 +184,10 @@ final class Signals {
 
     /** tgkill()/raise(), and synchronous signals the thread cannot take right now. */
     void sendToThread(GuestThread t, int sig, Info info) {
+        if (generated(sig)) return;
+        if ((t.blocked() & bit(sig)) == 0 && actsByDefaultNow(sig)) return;
         synchronized (this) {
-            if (ignored(sig, actions[sig]) && (t.blocked() & bit(sig)) == 0 && sig != SIGKILL) return;
+            if (ignored(sig, actions[sig]) && (t.blocked() & bit(sig)) == 0) return;
         }
         t.addPending(sig, info);
         t.kick();

@@ -65,4 +65,18 @@ class CliTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
     }
+
+    /** A fatal signal ends the guest even while its only thread is blocked reading the host's standard input. */
+    @Test
+    void defaultTerminationDoesNotWaitForABlockedRead() throws Exception {
+        Path bb = Path.of("/tmp/jvcache/pkg/busybox-static_arm64/bin/busybox");
+        assumeTrue(java.nio.file.Files.isRegularFile(bb), "arm64 busybox not unpacked");
+        Process p = jvisor("user", bb.toString(), "sh", "-c", "echo ready; exec cat").start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        Thread.sleep(500);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running with stdin open");
+        assertEquals(128 + 15, p.exitValue());
+    }
 }
