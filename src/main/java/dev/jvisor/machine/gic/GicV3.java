@@ -1,5 +1,6 @@
 package dev.jvisor.machine.gic;
 
+import dev.jvisor.machine.CpuTopology;
 import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.bus.Device;
 import java.util.List;
@@ -97,11 +98,6 @@ public final class GicV3 {
         return spis;
     }
 
-    /** The MPIDR affinity (Aff2:Aff1:Aff0 in bits 23..0) this GIC gives vCPU {@code cpu}: 16 CPUs per cluster. */
-    public static int affinityOf(int cpu) {
-        return (cpu / 16) << 8 | cpu % 16;
-    }
-
     // ---------------------------------------------------------------- interrupt inputs
 
     /** Drives a private peripheral interrupt line (INTID 16..31) of one vCPU. */
@@ -140,10 +136,7 @@ public final class GicV3 {
             }
             return 0;
         }
-        if ((spi.route >>> 32 & 0xFF) != 0) return -1;
-        int affinity = (int) (spi.route & 0xFF_FFFF);
-        int cpu = (affinity >>> 8 & 0xFFFF) * 16 + (affinity & 0xFF);
-        return (affinity & 0xF0) == 0 && cpu < cpus && affinityOf(cpu) == affinity ? cpu : -1;
+        return CpuTopology.cpuOf(spi.route & ~(1L << 31), cpus);
     }
 
     private boolean forwardable(int cpu, Irq irq) {
@@ -266,7 +259,7 @@ public final class GicV3 {
             if (allButSelf) {
                 hit = c != cpu;
             } else {
-                int affinity = affinityOf(c);
+                int affinity = CpuTopology.affinityOf(c);
                 long aff3 = value >>> 48 & 0xFF;
                 long aff2 = value >>> 32 & 0xFF;
                 long aff1 = value >>> 16 & 0xFF;
@@ -532,12 +525,12 @@ public final class GicV3 {
     private synchronized long redistributorRead(int cpu, int offset, int size) {
         if (offset == 0x0008) {
             checkSize(offset, size, 8, 4);
-            long typer = (long) affinityOf(cpu) << 32 | (long) cpu << 8 | (cpu == cpus - 1 ? 1 << 4 : 0);
+            long typer = (long) CpuTopology.affinityOf(cpu) << 32 | (long) cpu << 8 | (cpu == cpus - 1 ? 1 << 4 : 0);
             return size == 8 ? typer : typer & 0xFFFF_FFFFL;
         }
         if (offset == 0x000C) {
             checkSize(offset, size, 4, 4);
-            return affinityOf(cpu);
+            return CpuTopology.affinityOf(cpu);
         }
         if (offset >= 0x10400 && offset < 0x10420) {
             checkSize(offset, size, 4, 1);
