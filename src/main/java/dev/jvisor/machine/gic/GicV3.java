@@ -3,6 +3,7 @@ package dev.jvisor.machine.gic;
 import dev.jvisor.machine.CpuTopology;
 import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.bus.Device;
+import dev.jvisor.machine.fdt.FdtNode;
 import java.util.List;
 
 /**
@@ -562,5 +563,17 @@ public final class GicV3 {
             }
         }
         update();
+    }
+
+    /** The interrupt controller's device tree node: one distributor and one redistributor region. */
+    public FdtNode deviceTreeNode(long distributorBase, long redistributorBase, int phandle) {
+        FdtNode node = new FdtNode(String.format("intc@%x", distributorBase));
+        node.string("compatible", "arm,gic-v3");
+        node.cells("#interrupt-cells", 3);
+        node.empty("interrupt-controller");
+        node.cells("#redistributor-regions", 1);
+        node.cells64("reg", distributorBase, DISTRIBUTOR_SIZE, redistributorBase, redistributorRegionSize());
+        node.cells("phandle", phandle);
+        return node;
     }
 }

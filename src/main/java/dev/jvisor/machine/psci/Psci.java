@@ -1,6 +1,7 @@
 package dev.jvisor.machine.psci;
 
 import dev.jvisor.machine.CpuTopology;
+import dev.jvisor.machine.fdt.FdtNode;
 
 /**
  * The PSCI 1.1 firmware interface (Arm DEN 0022) the guest reaches through HVC or SMC: the CPU side passes the
@@ -155,5 +156,14 @@ public final class Psci {
                  FEATURES -> SUCCESS;
             default -> NOT_SUPPORTED;
         };
+    }
+
+    /** The firmware node: PSCI 1.0 compatible (1.1 adds only optional calls), reached by {@code method}. */
+    public static FdtNode deviceTreeNode(String method) {
+        if (!method.equals("hvc") && !method.equals("smc")) throw new IllegalArgumentException(method);
+        FdtNode node = new FdtNode("psci");
+        node.string("compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci");
+        node.string("method", method);
+        return node;
     }
 }

@@ -3,6 +3,8 @@ package dev.jvisor.machine.rtc;
 import dev.jvisor.machine.IrqLine;
 import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.bus.Device;
+import dev.jvisor.machine.fdt.DeviceTreeIrq;
+import dev.jvisor.machine.fdt.FdtNode;
 import java.util.function.LongSupplier;
 
 /**
@@ -100,5 +102,16 @@ public final class Pl031 implements Device {
         if (size != 4 || (offset & 3) != 0) {
             throw new BusAccessException(size + "-byte PL031 access at offset 0x" + Long.toHexString(offset), offset);
         }
+    }
+
+    /** This RTC's device tree node at {@code base}, interrupting on SPI {@code spi}, clocked by {@code clock}. */
+    public static FdtNode deviceTreeNode(long base, int spi, int clockPhandle) {
+        FdtNode node = new FdtNode(String.format("pl031@%x", base));
+        node.string("compatible", "arm,pl031", "arm,primecell");
+        node.cells64("reg", base, SIZE);
+        node.cells("interrupts", DeviceTreeIrq.SPI, spi, DeviceTreeIrq.LEVEL_HIGH);
+        node.cells("clocks", clockPhandle);
+        node.string("clock-names", "apb_pclk");
+        return node;
     }
 }

@@ -1,5 +1,7 @@
 package dev.jvisor.machine.timer;
 
+import dev.jvisor.machine.fdt.DeviceTreeIrq;
+import dev.jvisor.machine.fdt.FdtNode;
 import dev.jvisor.machine.gic.CpuRegister;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -16,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class GenericTimer implements AutoCloseable {
     public static final int VIRTUAL_PPI = 27;
     public static final int PHYSICAL_PPI = 30;
+    /** Named in the device tree as the binding requires; a non-secure guest never reaches it. */
+    static final int SECURE_PHYSICAL_PPI = 29;
     /** The frequency of arch.a64's system counter, which CNTFRQ_EL0 reports. */
     public static final long FREQUENCY_HZ = 62_500_000;
     private static final long NANOS_PER_TICK = 1_000_000_000L / FREQUENCY_HZ;
@@ -209,5 +213,21 @@ public final class GenericTimer implements AutoCloseable {
     @Override
     public void close() {
         if (scheduler != null) scheduler.shutdownNow();
+    }
+
+    /**
+     * The architected timer's node. The binding lists the secure, non-secure physical, virtual and (optional)
+     * hypervisor PPIs in that order; a guest at non-secure EL1 uses the second and third. No hypervisor timer is
+     * modelled, so that entry is left out.
+     */
+    public static FdtNode deviceTreeNode() {
+        FdtNode node = new FdtNode("timer");
+        node.string("compatible", "arm,armv8-timer", "arm,armv7-timer");
+        node.cells("interrupts",
+                DeviceTreeIrq.PPI, SECURE_PHYSICAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH,
+                DeviceTreeIrq.PPI, PHYSICAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH,
+                DeviceTreeIrq.PPI, VIRTUAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH);
+        node.empty("always-on");
+        return node;
     }
 }

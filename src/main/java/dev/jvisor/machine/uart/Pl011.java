@@ -3,6 +3,8 @@ package dev.jvisor.machine.uart;
 import dev.jvisor.machine.IrqLine;
 import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.bus.Device;
+import dev.jvisor.machine.fdt.DeviceTreeIrq;
+import dev.jvisor.machine.fdt.FdtNode;
 import java.util.function.IntConsumer;
 
 /**
@@ -179,5 +181,16 @@ public final class Pl011 implements Device {
         if (size > 4 || (offset & (size - 1)) != 0) {
             throw new BusAccessException(size + "-byte PL011 access at offset 0x" + Long.toHexString(offset), offset);
         }
+    }
+
+    /** This UART's device tree node at {@code base}, interrupting on SPI {@code spi}, clocked by {@code clock}. */
+    public static FdtNode deviceTreeNode(long base, int spi, int clockPhandle) {
+        FdtNode node = new FdtNode(String.format("pl011@%x", base));
+        node.string("compatible", "arm,pl011", "arm,primecell");
+        node.cells64("reg", base, SIZE);
+        node.cells("interrupts", DeviceTreeIrq.SPI, spi, DeviceTreeIrq.LEVEL_HIGH);
+        node.cells("clocks", clockPhandle, clockPhandle);
+        node.string("clock-names", "uartclk", "apb_pclk");
+        return node;
     }
 }
