@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * An Arm PL031 real-time clock: a 32-bit seconds counter the guest can load, and a match register that raises the
  * interrupt when the counter reaches it. The counter runs from the host's wall clock from power-on (the PL031 has
  * no stop bit: RTCCR.RTCStart reads as one). The match is checked on every access and by {@link #poll()}, which the
- * board calls from its housekeeping tick.
+ * board calls once a second.
  */
 public final class Pl031 implements Device {
     public static final long SIZE = 0x1000;

@@ -28,6 +28,7 @@ public final class Pl011 implements Device {
     private static final int FR_RXFF = 1 << 6;
     private static final int FR_TXFE = 1 << 7;
     private static final int LCR_FEN = 1 << 4;
+    private static final int CR_LBE = 1 << 7;
 
     private final IntConsumer transmit;
     private final IrqLine irq;
@@ -54,6 +55,28 @@ public final class Pl011 implements Device {
     @Override
     public String name() {
         return "pl011";
+    }
+
+    /** Waits until the receive FIFO has room for {@code b} and queues it: the host console's input thread. */
+    public synchronized void receiveWaiting(int b) throws InterruptedException {
+        while (!receive(b)) wait();
+    }
+
+    /**
+     * Feeds {@code in} to the receiver from a daemon thread until end of input, holding bytes back while the FIFO
+     * is full so that nothing typed ahead is lost.
+     */
+    public Thread startInput(java.io.InputStream in) {
+        Thread t = new Thread(() -> {
+            try {
+                for (int b; (b = in.read()) >= 0; ) receiveWaiting(b);
+            } catch (java.io.IOException | InterruptedException e) {
+                // The console closed or the machine is shutting down: input just ends.
+            }
+        }, "pl011-input");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** Offers one byte from the host; false when the receive FIFO is full (the caller retries later). */
@@ -127,6 +150,7 @@ public final class Pl011 implements Device {
         fifoHead = (fifoHead + 1) % FIFO_DEPTH;
         fifoCount--;
         updateReceiveInterrupts();
+        notifyAll();
         return b;
     }
 
@@ -143,7 +167,10 @@ public final class Pl011 implements Device {
         int v = (int) value;
         switch ((int) offset) {
             case 0x000 -> {
-                transmit.accept(v & 0xFF);
+                // Like QEMU, send whether or not UARTEN/TXE are set: early consoles write before anything enables
+                // the UART. In loopback mode the byte goes to our own receiver instead of the line.
+                if ((control & CR_LBE) != 0) receive(v & 0xFF);
+                else transmit.accept(v & 0xFF);
                 // The byte left at once: the transmit FIFO is empty again, at or below any trigger level.
                 rawInterrupts |= INT_TX;
                 updateLine();
@@ -158,6 +185,7 @@ public final class Pl011 implements Device {
                 // Switching the FIFOs on or off flushes them, as the TRM's programming notes require.
                 if (fifoWasOn != ((lineControl & LCR_FEN) != 0)) fifoCount = 0;
                 updateReceiveInterrupts();
+                notifyAll();
             }
             case 0x030 -> control = v & 0xFF87;
             case 0x034 -> {

@@ -13,6 +13,9 @@ import dev.jvisor.machine.timer.GenericTimer;
 import dev.jvisor.machine.uart.Pl011;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
@@ -57,11 +60,19 @@ public final class VirtBoard implements AutoCloseable {
     private final Pl011 uart;
     private final Pl031 rtc;
     private final Psci psci;
+    private final ScheduledExecutorService housekeeping;
 
-    public VirtBoard(Config config, InterruptOutputs cpuLines, IntConsumer console, Psci.Platform platform) {
+    /**
+     * @param counter  the system counter; it must be the one the vCPUs read CNTPCT/CNTVCT from, or timer deadlines
+     *                 the guest computes from the count fire at the wrong time
+     * @param cpuLines the vCPUs' IRQ and FIQ inputs
+     * @param console  receives the bytes the guest writes to the UART
+     */
+    public VirtBoard(Config config, GenericTimer.Counter counter, InterruptOutputs cpuLines, IntConsumer console,
+                     Psci.Platform platform) {
         this.config = config;
         gic = new GicV3(config.cpus(), SPIS, cpuLines);
-        timer = new GenericTimer(config.cpus(), GenericTimer.hostCounter(), gic::setPpiLevel, true);
+        timer = new GenericTimer(config.cpus(), counter, gic::setPpiLevel, true);
         uart = new Pl011(console, level -> gic.setSpiLevel(32 + UART_SPI, level));
         rtc = new Pl031(() -> System.currentTimeMillis() / 1000, level -> gic.setSpiLevel(32 + RTC_SPI, level));
         psci = new Psci(config.cpus(), platform);
@@ -69,6 +80,12 @@ public final class VirtBoard implements AutoCloseable {
         bus.map(GIC_REDISTRIBUTORS, gic.redistributorRegionSize(), gic.redistributors());
         bus.map(UART, Pl011.SIZE, uart);
         bus.map(RTC, Pl031.SIZE, rtc);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "virt-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleAtFixedRate(rtc::poll, 1, 1, TimeUnit.SECONDS);
     }
 
     public Config config() {
@@ -164,6 +181,7 @@ public final class VirtBoard implements AutoCloseable {
 
     @Override
     public void close() {
+        housekeeping.shutdownNow();
         timer.close();
     }
 }

@@ -86,4 +86,26 @@ class Pl011Test {
         assertThrows(BusAccessException.class, () -> uart.read(0, 8));
         assertThrows(BusAccessException.class, () -> uart.write(0x2, 4, 0));
     }
+
+    @Test
+    void loopbackSendsToTheOwnReceiver() {
+        uart.write(0x30, 4, 0x381);
+        uart.write(0, 4, 'L');
+        assertEquals("", sent.toString());
+        assertEquals('L', uart.read(0, 4));
+    }
+
+    @Test
+    void inputThreadWaitsForRoomInsteadOfDroppingBytes() throws Exception {
+        Thread input = uart.startInput(new java.io.ByteArrayInputStream("abc".getBytes()));
+        StringBuilder got = new StringBuilder();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (got.length() < 3 && System.nanoTime() < deadline) {
+            if ((uart.read(0x18, 4) & 0x10) == 0) got.append((char) uart.read(0, 4));
+            else Thread.sleep(1);
+        }
+        assertEquals("abc", got.toString(), "a one-byte receiver, filled three times");
+        input.join(5000);
+        assertFalse(input.isAlive());
+    }
 }

@@ -10,6 +10,7 @@ import dev.jvisor.machine.fdt.FdtNode;
 import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
+import dev.jvisor.machine.timer.GenericTimer;
 import dev.jvisor.testutil.HostCommand;
 import dev.jvisor.testutil.Prerequisites;
 import dev.jvisor.testutil.ProcessResult;
@@ -52,7 +53,7 @@ class VirtBoardTest {
 
     static VirtBoard board(int cpus, ByteArrayOutputStream console) {
         return new VirtBoard(new VirtBoard.Config(cpus, 512L << 20, "console=ttyAMA0", "arm,cortex-a57", "hvc"),
-                NO_CPU, console::write, NO_POWER);
+                GenericTimer.hostCounter(), NO_CPU, console::write, NO_POWER);
     }
 
     @Test
