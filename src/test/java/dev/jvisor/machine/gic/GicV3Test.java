@@ -369,4 +369,64 @@ class GicV3Test {
         assertThrows(BusAccessException.class, () -> bus.read(GICD + 0x106, 4));
         assertThrows(BusAccessException.class, () -> bus.write(GICD + 0x6000 + 8 * 33, 2, 0));
     }
+
+    /** The register sequence of Linux 6.1's irq-gic-v3 driver on two CPUs, then a timer tick and an IPI. */
+    @Test
+    void linuxDriverSequence() {
+        // gic_dist_init: disable, SPIs group 1, level, priority 0xa0, route to CPU 0, then enable with ARE.
+        bus.write(GICD, 4, 0);
+        assertEquals(0, bus.read(GICD, 4) & 1L << 31, "RWP clear");
+        assertTrue((bus.read(GICD, 4) & 1 << 6) != 0, "security disabled: DS");
+        for (int i = 32; i < 96; i += 32) {
+            bus.write(GICD + 0x80 + i / 8, 4, 0xFFFF_FFFFL);
+            bus.write(GICD + 0x180 + i / 8, 4, 0xFFFF_FFFFL);
+            bus.write(GICD + 0x380 + i / 8, 4, 0xFFFF_FFFFL);
+        }
+        for (int i = 32; i < 96; i += 16) bus.write(GICD + 0xC00 + i / 4, 4, 0);
+        for (int i = 32; i < 96; i += 4) bus.write(GICD + 0x400 + i, 4, 0xA0A0_A0A0L);
+        bus.write(GICD, 4, 0x13);
+        for (int i = 32; i < 96; i++) bus.write(GICD + 0x6000 + 8L * i, 8, 0);
+        for (int cpu = 0; cpu < 2; cpu++) {
+            // gic_populate_rdist / gic_enable_redist: find our frame by affinity, wake it.
+            long typer = bus.read(rd(cpu) + 8, 8);
+            assertEquals(cpu, typer >>> 32);
+            bus.write(rd(cpu) + 0x14, 4, bus.read(rd(cpu) + 0x14, 4) & ~2L);
+            assertEquals(0, bus.read(rd(cpu) + 0x14, 4) & 4, "children awake");
+            // gic_cpu_config: private interrupts group 1, inactive, disabled, priority 0xa0.
+            bus.write(rd(cpu) + SGI + 0x80, 4, 0xFFFF_FFFFL);
+            bus.write(rd(cpu) + SGI + 0x380, 4, 0xFFFF_FFFFL);
+            bus.write(rd(cpu) + SGI + 0x180, 4, 0xFFFF_0000L);
+            bus.write(rd(cpu) + SGI + 0x100, 4, 0x0000_FFFFL);
+            for (int i = 0; i < 32; i += 4) bus.write(rd(cpu) + SGI + 0x400 + i, 4, 0xA0A0_A0A0L);
+            // gic_cpu_sys_reg_init: SRE, PMR probe for group 0, PMR 0xf0, BPR1 0, EOImode drop, APRs, enable.
+            assertEquals(1, read("ICC_SRE_EL1", cpu) & 1);
+            write("ICC_PMR_EL1", cpu, 0x08);
+            assertEquals(0x08, read("ICC_PMR_EL1", cpu), "5 priority bits: 0x08 sticks, so group 0 exists");
+            write("ICC_PMR_EL1", cpu, 0xF0);
+            write("ICC_BPR1_EL1", cpu, 0);
+            write("ICC_CTLR_EL1", cpu, 2);
+            assertEquals(4, read("ICC_CTLR_EL1", cpu) >>> 8 & 7, "PRIbits");
+            write("ICC_AP0R0_EL1", cpu, 0);
+            write("ICC_AP1R0_EL1", cpu, 0);
+            write("ICC_IGRPEN1_EL1", cpu, 1);
+        }
+        // The arch timer driver enables PPI 27 on each CPU; CPU 1's virtual timer fires.
+        bus.write(rd(1) + SGI + 0x100, 4, 1 << 27);
+        gic.setPpiLevel(1, 27, true);
+        assertTrue(irq[1]);
+        assertFalse(irq[0]);
+        assertEquals(27, read("ICC_IAR1_EL1", 1));
+        gic.setPpiLevel(1, 27, false);
+        write("ICC_EOIR1_EL1", 1, 27);
+        write("ICC_DIR_EL1", 1, 27);
+        assertEquals(0, bus.read(rd(1) + SGI + 0x300, 4), "deactivated");
+        // An IPI (SGI 1) from CPU 0 to CPU 1 by affinity.
+        write("ICC_SGI1R_EL1", 0, 1L << 24 | 1 << 1);
+        assertTrue(irq[1]);
+        assertEquals(1, read("ICC_IAR1_EL1", 1));
+        write("ICC_EOIR1_EL1", 1, 1);
+        write("ICC_DIR_EL1", 1, 1);
+        assertFalse(irq[1]);
+        assertEquals(0xFF, read("ICC_RPR_EL1", 1));
+    }
 }
