@@ -124,6 +124,10 @@ public final class LinuxLoader {
         }
     }
 
+    /**
+     * The user's tree with the initrd announced in /chosen. Rewriting keeps the nodes and the boot CPU but drops
+     * the memory reservation block, which device trees for virt machines leave empty.
+     */
     private static byte[] withInitrd(byte[] deviceTree, VirtBoard.Initrd initrd) {
         FdtNode root = Fdt.parse(deviceTree);
         if (initrd == null) return deviceTree;
@@ -131,7 +135,7 @@ public final class LinuxLoader {
         if (chosen == null) chosen = root.addChild("chosen");
         chosen.cells64("linux,initrd-start", initrd.start());
         chosen.cells64("linux,initrd-end", initrd.end());
-        return Fdt.write(root, 0);
+        return Fdt.write(root, Fdt.bootCpu(deviceTree));
     }
 
     private static long alignUp(long value, long alignment) {

@@ -83,6 +83,11 @@ public final class Fdt {
         while (out.size() % 4 != 0) out.write(0);
     }
 
+    /** The boot CPU's physical ID from a blob's header (parse it first to know it is one). */
+    public static int bootCpu(byte[] blob) {
+        return FdtNode.getU32(blob, 28);
+    }
+
     /** Parses a blob (versions 16 and 17); a malformed one is a UserError naming what is wrong. */
     public static FdtNode parse(byte[] blob) {
         if (blob.length < HEADER_SIZE || FdtNode.getU32(blob, 0) != MAGIC) {

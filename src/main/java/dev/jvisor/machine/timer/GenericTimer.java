@@ -69,6 +69,7 @@ public final class GenericTimer implements AutoCloseable {
     private final Timer[] virtualTimers;
     private final long[] virtualOffset;
     private final long[] kernelControl;
+    private final long[] frequencyRegister;
     private final ScheduledExecutorService scheduler;
 
     /**
@@ -82,6 +83,8 @@ public final class GenericTimer implements AutoCloseable {
         virtualTimers = new Timer[cpus];
         virtualOffset = new long[cpus];
         kernelControl = new long[cpus];
+        frequencyRegister = new long[cpus];
+        java.util.Arrays.fill(frequencyRegister, FREQUENCY_HZ);
         for (int c = 0; c < cpus; c++) {
             physical[c] = new Timer(c, PHYSICAL_PPI, false);
             virtualTimers[c] = new Timer(c, VIRTUAL_PPI, true);
@@ -181,7 +184,9 @@ public final class GenericTimer implements AutoCloseable {
     /** The CNT* registers of EL0 and EL1 for the CPU side to register. */
     public List<CpuRegister> registers() {
         return List.of(
-                new CpuRegister("CNTFRQ_EL0", cnt(3, 0, 0), c -> FREQUENCY_HZ, null),
+                // Firmware's note to software of the counter's rate, writable at the highest EL (EL1 here; the CPU
+                // side refuses EL0 writes). Writing it does not change the rate.
+                new CpuRegister("CNTFRQ_EL0", cnt(3, 0, 0), this::frequencyRegister, this::setFrequencyRegister),
                 new CpuRegister("CNTPCT_EL0", cnt(3, 0, 1), c -> readCount(false, c), null),
                 new CpuRegister("CNTVCT_EL0", cnt(3, 0, 2), c -> readCount(true, c), null),
                 new CpuRegister("CNTP_TVAL_EL0", cnt(3, 2, 0), c -> readTimerValue(physical[c]),
@@ -199,6 +204,14 @@ public final class GenericTimer implements AutoCloseable {
                 // EL0 access controls; the CPU side consults kernelControl(cpu) when EL0 touches the timer.
                 new CpuRegister("CNTKCTL_EL1", cnt(0, 1, 0), this::kernelControl,
                         (c, v) -> setKernelControl(c, v)));
+    }
+
+    private synchronized long frequencyRegister(int cpu) {
+        return frequencyRegister[cpu];
+    }
+
+    private synchronized void setFrequencyRegister(int cpu, long value) {
+        frequencyRegister[cpu] = value & 0xFFFF_FFFFL;
     }
 
     public synchronized long kernelControl(int cpu) {

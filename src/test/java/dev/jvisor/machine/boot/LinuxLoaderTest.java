@@ -81,13 +81,14 @@ class LinuxLoaderTest {
     void userDeviceTreeGetsTheInitrdInChosen() {
         FdtNode root = new FdtNode("");
         root.string("model", "mine");
-        byte[] dtb = Fdt.write(root, 0);
+        byte[] dtb = Fdt.write(root, 5);
         LinuxLoader.Placement p = LinuxLoader.load(RAM, RAM_BASE, image(4096, 0, 1L << 20, 0), new byte[10], dtb,
                 initrd -> {
                     throw new AssertionError("the user's tree replaces the board's");
                 });
         FdtNode loaded = Fdt.parse(guest(p.deviceTree(), 4096));
         assertEquals("mine", loaded.stringOf("model"));
+        assertEquals(5, Fdt.bootCpu(guest(p.deviceTree(), 4096)));
         assertArrayEquals(new long[] {0, p.initrd().end()}, loaded.find("/chosen").cellsOf("linux,initrd-end"));
     }
 

@@ -40,6 +40,15 @@ class GenericTimerTest {
     }
 
     @Test
+    void frequencyRegisterIsPerCpuStorageThatLeavesTheRateAlone() {
+        write("CNTFRQ_EL0", 1, 0x1_0000_0010L);
+        assertEquals(0x10, read("CNTFRQ_EL0", 1));
+        assertEquals(62_500_000, read("CNTFRQ_EL0", 0));
+        write("CNTP_TVAL_EL0", 1, 100);
+        assertEquals(1100, read("CNTP_CVAL_EL0", 1));
+    }
+
+    @Test
     void virtualTimerFiresWhenTheCountReachesCompare() {
         write("CNTV_CVAL_EL0", 0, 1500);
         write("CNTV_CTL_EL0", 0, 1);
