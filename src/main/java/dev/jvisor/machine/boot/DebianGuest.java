@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,8 +68,8 @@ public final class DebianGuest {
             Files.createDirectories(initramfs.getParent());
             Path partial = initramfs.resolveSibling(initramfs.getFileName() + ".partial");
             Files.write(partial, initramfs(Files.readAllBytes(busybox)));
-            Files.move(partial, initramfs, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, initramfs, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UserError("cannot write " + initramfs + ": " + e.getMessage());
         }

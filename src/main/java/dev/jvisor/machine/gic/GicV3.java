@@ -5,6 +5,9 @@ import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.bus.Device;
 import dev.jvisor.machine.fdt.FdtNode;
 import java.util.List;
+import java.util.function.IntToLongFunction;
+import java.util.function.ObjLongConsumer;
+import java.util.function.ToLongFunction;
 
 /**
  * A GICv3 without LPIs or an ITS, in its single-security-state configuration (GICD_CTLR.DS = 1, the view a
@@ -275,16 +278,16 @@ public final class GicV3 {
         update();
     }
 
-    private synchronized long read(int cpu, java.util.function.ToLongFunction<CpuInterface> field) {
+    private synchronized long read(int cpu, ToLongFunction<CpuInterface> field) {
         return field.applyAsLong(cpuInterfaces[cpu]);
     }
 
-    private synchronized void write(int cpu, java.util.function.ObjLongConsumer<CpuInterface> field, long value) {
+    private synchronized void write(int cpu, ObjLongConsumer<CpuInterface> field, long value) {
         field.accept(cpuInterfaces[cpu], value);
         update();
     }
 
-    private static CpuRegister icc(String name, int crm, int op2, java.util.function.IntToLongFunction reader,
+    private static CpuRegister icc(String name, int crm, int op2, IntToLongFunction reader,
                                    CpuRegister.Writer writer) {
         return new CpuRegister(name, CpuRegister.encode(3, 0, 12, crm, op2), reader, writer);
     }

@@ -2,6 +2,7 @@ package dev.jvisor.machine.psci;
 
 import dev.jvisor.machine.CpuTopology;
 import dev.jvisor.machine.fdt.FdtNode;
+import java.util.Arrays;
 
 /**
  * The PSCI 1.1 firmware interface (Arm DEN 0022) the guest reaches through HVC or SMC: the CPU side passes the
@@ -60,7 +61,7 @@ public final class Psci {
     public Psci(int cpus, Platform platform) {
         this.platform = platform;
         states = new PowerState[cpus];
-        java.util.Arrays.fill(states, PowerState.OFF);
+        Arrays.fill(states, PowerState.OFF);
         states[0] = PowerState.ON;
     }
 

@@ -3,6 +3,7 @@ package dev.jvisor.machine.timer;
 import dev.jvisor.machine.fdt.DeviceTreeIrq;
 import dev.jvisor.machine.fdt.FdtNode;
 import dev.jvisor.machine.gic.CpuRegister;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,7 +85,7 @@ public final class GenericTimer implements AutoCloseable {
         virtualOffset = new long[cpus];
         kernelControl = new long[cpus];
         frequencyRegister = new long[cpus];
-        java.util.Arrays.fill(frequencyRegister, FREQUENCY_HZ);
+        Arrays.fill(frequencyRegister, FREQUENCY_HZ);
         for (int c = 0; c < cpus; c++) {
             physical[c] = new Timer(c, PHYSICAL_PPI, false);
             virtualTimers[c] = new Timer(c, VIRTUAL_PPI, true);

@@ -5,6 +5,8 @@ import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.bus.Device;
 import dev.jvisor.machine.fdt.DeviceTreeIrq;
 import dev.jvisor.machine.fdt.FdtNode;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.function.IntConsumer;
 
 /**
@@ -66,11 +68,11 @@ public final class Pl011 implements Device {
      * Feeds {@code in} to the receiver from a daemon thread until end of input, holding bytes back while the FIFO
      * is full so that nothing typed ahead is lost.
      */
-    public Thread startInput(java.io.InputStream in) {
+    public Thread startInput(InputStream in) {
         Thread t = new Thread(() -> {
             try {
                 for (int b; (b = in.read()) >= 0; ) receiveWaiting(b);
-            } catch (java.io.IOException | InterruptedException e) {
+            } catch (IOException | InterruptedException e) {
                 // The console closed or the machine is shutting down: input just ends.
             }
         }, "pl011-input");
