@@ -5,9 +5,9 @@ import dev.jvisor.machine.fdt.FdtNode;
 import dev.jvisor.machine.gic.CpuRegister;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +48,8 @@ public final class GenericTimer implements AutoCloseable {
         long compare;
         boolean output;
         ScheduledFuture<?> wakeup;
+        /** The counter value {@link #wakeup} is set for, so unchanged deadlines are not rescheduled. */
+        long wakeupTicks;
 
         Timer(int cpu, int ppi, boolean virtual) {
             this.cpu = cpu;
@@ -90,11 +92,18 @@ public final class GenericTimer implements AutoCloseable {
             physical[c] = new Timer(c, PHYSICAL_PPI, false);
             virtualTimers[c] = new Timer(c, VIRTUAL_PPI, true);
         }
-        scheduler = hostWakeups ? Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "generic-timer");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        if (hostWakeups) {
+            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "generic-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            // The guest reprograms its timer at every tick: cancelled wakeups must not pile up in the queue.
+            executor.setRemoveOnCancelPolicy(true);
+            scheduler = executor;
+        } else {
+            scheduler = null;
+        }
     }
 
     /** The system counter at {@link #FREQUENCY_HZ} from the host's monotonic clock, as arch.a64 counts it. */
@@ -128,21 +137,28 @@ public final class GenericTimer implements AutoCloseable {
             t.output = level;
             sink.setPpiLevel(t.cpu, t.ppi, level);
         }
+        if (scheduler == null) return;
+        boolean wanted = (t.control & ENABLE) != 0 && !met;
+        long deadline = t.virtual ? t.compare + virtualOffset[t.cpu] : t.compare;
+        if (t.wakeup != null && !t.wakeup.isDone() && wanted && t.wakeupTicks == deadline) return;
         if (t.wakeup != null) {
             t.wakeup.cancel(false);
             t.wakeup = null;
         }
-        if (scheduler != null && (t.control & ENABLE) != 0 && !met) {
+        if (wanted) {
             long ticks = t.compare - t.count();
-            // Compare values centuries ahead (Linux parks a timer at ~0 while it is off) need no wakeup.
+            // A deadline centuries away needs no host wakeup.
             if (ticks < 0 || ticks > Long.MAX_VALUE / NANOS_PER_TICK) return;
             long nanos = ticks * NANOS_PER_TICK + 1;
-            t.wakeup = scheduler.schedule(() -> {
-                synchronized (GenericTimer.this) {
-                    refresh(t);
-                }
-            }, nanos, TimeUnit.NANOSECONDS);
+            t.wakeupTicks = deadline;
+            t.wakeup = scheduler.schedule(() -> wake(t, deadline), nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private synchronized void wake(Timer t, long deadline) {
+        // This wakeup is over: forget it (unless a newer one replaced it) so that refresh can set the next one.
+        if (t.wakeupTicks == deadline) t.wakeup = null;
+        refresh(t);
     }
 
     private synchronized long readControl(Timer t) {

@@ -130,4 +130,20 @@ class GenericTimerTest {
             assertTrue(elapsedMillis >= 19, "fired after " + elapsedMillis + " ms, due at 20");
         }
     }
+
+    @Test
+    void reprogrammingTheHostTimerMovesTheWakeup() throws InterruptedException {
+        CountDownLatch fired = new CountDownLatch(1);
+        try (GenericTimer host = new GenericTimer(1, GenericTimer.hostCounter(), (cpu, intid, level) -> {
+            if (level && intid == 27) fired.countDown();
+        }, true)) {
+            Map<String, CpuRegister> r = new HashMap<>();
+            for (CpuRegister reg : host.registers()) r.put(reg.name(), reg);
+            r.get("CNTV_TVAL_EL0").write(0, GenericTimer.FREQUENCY_HZ * 60);
+            r.get("CNTV_CTL_EL0").write(0, 1);
+            for (int i = 0; i < 1000; i++) r.get("CNTV_CTL_EL0").read(0);
+            r.get("CNTV_TVAL_EL0").write(0, GenericTimer.FREQUENCY_HZ / 100);
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> fired.await(), "the one-minute wakeup was replaced");
+        }
+    }
 }
