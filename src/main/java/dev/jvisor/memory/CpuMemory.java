@@ -60,6 +60,12 @@ public abstract class CpuMemory {
         throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
     }
 
+    /**
+     * LDTR/STTR at EL1 ({@code on} true around the access): permissions must be checked as for EL0. Views without
+     * privilege levels have nothing to change.
+     */
+    public void setUnprivileged(boolean on) {}
+
     /** Forgets every translation; required after any change to mappings or permissions. */
     public final void flushTlb() {
         java.util.Arrays.fill(readTag, -1L);

@@ -47,7 +47,7 @@ public final class SystemInsns {
         // CSDB, ESB, and unallocated ones) executes as a NOP, as the architecture reserves the space for that.
         b.row("HINT", "11010101000000110010 CRm:4 op2:3 11111", SystemInsns::nop, SystemInsns::hintText);
         b.row("YIELD", "11010101000000110010 0000 001 11111", SystemInsns::yield, "yield");
-        b.row("WFE", "11010101000000110010 0000 010 11111", SystemInsns::waitForInterrupt, "wfe");
+        b.row("WFE", "11010101000000110010 0000 010 11111", SystemInsns::waitForEvent, "wfe");
         b.row("WFI", "11010101000000110010 0000 011 11111", SystemInsns::waitForInterrupt, "wfi");
 
         b.row("CLREX", "11010101000000110011 CRm:4 010 11111", SystemInsns::clrex, SystemInsns::barrierText);
@@ -69,6 +69,9 @@ public final class SystemInsns {
         b.row("DC_CIVAC", "1101010100 0 01 011 0111 1110 001 Rt:5", SystemInsns::dcClean, "dc civac, {Rt:x}");
         b.row("IC_IVAU", "1101010100 0 01 011 0111 0101 001 Rt:5", SystemInsns::icIvau, "ic ivau, {Rt:x}");
         b.row("IC_IALLUIS", "1101010100 0 01 000 0111 0001 000 11111", SystemInsns::icInvalidateAll, "ic ialluis");
+        b.row("SYS", "1101010100 0 01 op1:3 CRn:4 CRm:4 op2:3 Rt:5", SystemInsns::sys,
+            (r, i, pc) -> "sys #" + (i >>> 16 & 7) + ", c" + (i >>> 12 & 15) + ", c" + (i >>> 8 & 15) + ", #"
+                + (i >>> 5 & 7) + ", " + DataProcessingText.reg(i & 31, true));
         b.row("IC_IALLU", "1101010100 0 01 000 0111 0101 000 11111", SystemInsns::icInvalidateAll, "ic iallu");
     }
 
@@ -113,6 +116,10 @@ public final class SystemInsns {
         return c.hooks.waitForInterrupt(c, pc);
     }
 
+    static long waitForEvent(Cpu c, int insn, long pc) {
+        return c.hooks.waitForEvent(c, pc);
+    }
+
     static long clrex(Cpu c, int insn, long pc) {
         c.exclusiveSize = 0;
         return pc + 4;
@@ -127,13 +134,16 @@ public final class SystemInsns {
         return pc + 4;
     }
 
-    /**
-     * DAIFSet/DAIFClr need SCTLR_EL1.UMA at EL0, which Linux keeps clear; the other PSTATE fields (SPSel, PAN, UAO,
-     * SSBS, DIT, TCO, the FlagM flag moves) belong to features this CPU does not have or to EL1, which has no PSTATE
-     * state here yet.
-     */
+    /** The PSTATE fields belong to the system level, which decides what exists and what EL0 may touch. */
     static long msrImmediate(Cpu c, int insn, long pc) {
-        throw new UndefinedInstruction("MSR (immediate)");
+        c.hooks.writePstateField(c, insn >>> 16 & 7, insn >>> 5 & 7, insn >>> 8 & 15);
+        return pc + 4;
+    }
+
+    /** SYS (op0 1) encodings without a row of their own: address translation, TLB and set/way maintenance. */
+    static long sys(Cpu c, int insn, long pc) {
+        c.hooks.systemInstruction(c, 1 << 14 | insn >>> 5 & 0x3FFF, c.x(insn & 31));
+        return pc + 4;
     }
 
     // ---- system registers ----
