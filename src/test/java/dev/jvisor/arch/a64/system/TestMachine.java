@@ -28,10 +28,17 @@ final class TestMachine implements PhysicalMemory {
     final SystemMode system;
     final Cpu cpu;
     int firmwareCalls;
+    long lastFirmwareX0;
+    /** Set by a test that runs the vCPU: the firmware's HVC stops it, UART + 8 acknowledges the IRQ. */
+    volatile VcpuRunner runner;
+    /** Called when the program prints {@code 'w'}: it is about to wait for an interrupt. */
+    volatile Runnable onWait;
 
     TestMachine() {
         system = new SystemMode(regs, mmu, (c, smc, imm) -> {
             firmwareCalls++;
+            lastFirmwareX0 = c.x[0];
+            if (runner != null) runner.stop();
             return c.x[0] + 1;
         });
         cpu = new Cpu(mmu, CpuModel.max(), system);
@@ -53,8 +60,13 @@ final class TestMachine implements PhysicalMemory {
 
     @Override
     public void mmioWrite(long pa, int size, long value) {
+        if (pa == UART + 8 && size == 4) {
+            runner.setInterruptLine(Cpu.IRQ_LINE, false);
+            return;
+        }
         if (pa != UART) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.WRITE);
         output.append((char) (value & 0xFF));
+        if (value == 'w' && onWait != null) onWait.run();
     }
 
     long ramRead64(long pa) {
