@@ -31,13 +31,34 @@ public abstract class CpuMemory {
     /** The host memory every TLB entry points into. */
     protected final MemorySegment ram;
 
-    private final long[] readTag = new long[TLB_SIZE], readAdd = new long[TLB_SIZE];
-    private final long[] writeTag = new long[TLB_SIZE], writeAdd = new long[TLB_SIZE];
-    private final long[] execTag = new long[TLB_SIZE], execAdd = new long[TLB_SIZE];
+    /** The TLB in use: one of {@link #tlbSets}, each {read, write, exec} x {tag, addend}. */
+    private long[] readTag, readAdd, writeTag, writeAdd, execTag, execAdd;
+    private final long[][][] tlbSets;
 
     protected CpuMemory(MemorySegment ram) {
+        this(ram, 1);
+    }
+
+    /**
+     * A view with {@code tlbSets} independent TLBs, for translations whose permissions depend on a context (the
+     * system-mode MMU keeps one per privilege) so that switching context selects a TLB instead of flushing one.
+     */
+    protected CpuMemory(MemorySegment ram, int tlbSets) {
         this.ram = ram;
+        this.tlbSets = new long[tlbSets][6][TLB_SIZE];
+        selectTlb(0);
         flushTlb();
+    }
+
+    /** Makes TLB {@code set} the one every access uses from now on. */
+    protected final void selectTlb(int set) {
+        long[][] t = tlbSets[set];
+        readTag = t[0];
+        readAdd = t[1];
+        writeTag = t[2];
+        writeAdd = t[3];
+        execTag = t[4];
+        execAdd = t[5];
     }
 
     /**
@@ -66,20 +87,24 @@ public abstract class CpuMemory {
      */
     public void setUnprivileged(boolean on) {}
 
-    /** Forgets every translation; required after any change to mappings or permissions. */
+    /** Forgets every translation of every TLB; required after any change to mappings or permissions. */
     public final void flushTlb() {
-        java.util.Arrays.fill(readTag, -1L);
-        java.util.Arrays.fill(writeTag, -1L);
-        java.util.Arrays.fill(execTag, -1L);
+        for (long[][] t : tlbSets) {
+            java.util.Arrays.fill(t[0], -1L);
+            java.util.Arrays.fill(t[2], -1L);
+            java.util.Arrays.fill(t[4], -1L);
+        }
     }
 
-    /** Forgets the translation of one page, for all access kinds. */
+    /** Forgets the translation of one page, for all access kinds, in every TLB. */
     public final void flushPage(long va) {
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
-        if (readTag[i] == page) readTag[i] = -1;
-        if (writeTag[i] == page) writeTag[i] = -1;
-        if (execTag[i] == page) execTag[i] = -1;
+        for (long[][] t : tlbSets) {
+            if (t[0][i] == page) t[0][i] = -1;
+            if (t[2][i] == page) t[2][i] = -1;
+            if (t[4][i] == page) t[4][i] = -1;
+        }
     }
 
     /**
@@ -107,8 +132,11 @@ public abstract class CpuMemory {
      * {@link CodeWatcher#beforeWrite}. Called when code is translated from that page.
      */
     public final void protectCodePage(long hostPage) {
-        for (int i = 0; i < TLB_SIZE; i++) {
-            if (writeTag[i] != -1 && writeAdd[i] + (writeTag[i] << PAGE_SHIFT) == hostPage) writeTag[i] = -1;
+        for (long[][] t : tlbSets) {
+            long[] tags = t[2], addends = t[3];
+            for (int i = 0; i < TLB_SIZE; i++) {
+                if (tags[i] != -1 && addends[i] + (tags[i] << PAGE_SHIFT) == hostPage) tags[i] = -1;
+            }
         }
     }
 

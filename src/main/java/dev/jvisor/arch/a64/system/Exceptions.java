@@ -95,8 +95,7 @@ public final class Exceptions {
 
     /**
      * Moves to exception level {@code el} with stack selection {@code spSel} and PSTATE.PAN {@code pan}: swaps the
-     * banked stack pointer into x[31], and forgets cached translations when the privilege they were checked for
-     * changes.
+     * banked stack pointer into x[31], and switches to the TLB checked for the new privilege.
      */
     private static void switchContext(Cpu c, SysRegFile regs, int el, boolean spSel, boolean pan) {
         boolean wasSpEl1 = c.el > 0 && c.spSel;
@@ -114,6 +113,6 @@ public final class Exceptions {
         c.el = el;
         c.spSel = spSel;
         c.pan = pan;
-        if (privilegeChanged && regs.mmu != null) regs.mmu.flushTlb();
+        if (privilegeChanged && regs.mmu != null) regs.mmu.privilegeChanged();
     }
 }

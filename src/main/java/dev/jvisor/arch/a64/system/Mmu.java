@@ -10,9 +10,10 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The EL1&0 stage-1 translation regime of one vCPU: the VMSAv8-64 table walk over guest-physical memory, with the
- * inherited software TLB as its cache. The TLB holds translations checked for one privilege (the current EL, PAN,
- * and whether an LDTR/STTR is running) and one ASID, so it is flushed whenever any of those changes, and on every
- * write to SCTLR, TCR or a TTBR and every TLBI.
+ * inherited software TLB as its cache. There is one TLB per privilege the permission checks depend on (EL1, EL1 with
+ * PAN, EL0 or an LDTR/STTR), selected on every change of EL, PAN or unprivileged access, so exceptions and user
+ * copies do not flush anything. The TLBs hold one ASID's translations: every write to SCTLR, TCR or a TTBR and every
+ * TLBI flushes them all.
  *
  * <p>Implemented: 4, 16 and 64 KB granules, 16..39 bit TxSZ (up to 48-bit VAs, larger sizes clamp to 39),
  * TTBR0/TTBR1 split on VA bit 55, EPD0/EPD1, TBI0/TBI1, IPS-limited output addresses, table descriptors' APTable,
@@ -36,7 +37,7 @@ public final class Mmu extends CpuMemory {
     private int lastLevel;
 
     public Mmu(PhysicalMemory phys) {
-        super(phys.ram());
+        super(phys.ram(), 3);
         this.phys = phys;
         this.ramBase = phys.ramBase();
         this.ramSize = phys.ram().byteSize();
@@ -49,15 +50,19 @@ public final class Mmu extends CpuMemory {
         this.regs = regs;
         regs.mmu = this;
         flushTlb();
+        privilegeChanged();
     }
 
     /** LDTR/STTR at EL1 without PSTATE.UAO check permissions as EL0 would. */
     @Override
     public void setUnprivileged(boolean on) {
-        if (unprivileged != on) {
-            unprivileged = on;
-            flushTlb();
-        }
+        unprivileged = on;
+        privilegeChanged();
+    }
+
+    /** PSTATE.EL or PSTATE.PAN changed: use the TLB whose entries were checked for the new privilege. */
+    void privilegeChanged() {
+        selectTlb(unprivileged || cpu.el == 0 ? 2 : cpu.pan ? 1 : 0);
     }
 
     private int effectiveEl() {

@@ -234,7 +234,7 @@ public final class SysRegFile {
     void setPan(Cpu c, boolean pan) {
         if (c.pan != pan) {
             c.pan = pan;
-            if (mmu != null) mmu.flushTlb();
+            if (mmu != null) mmu.privilegeChanged();
         }
     }
 

@@ -119,7 +119,7 @@ class MmuTest {
         m.mmu.fetch32(VA + 0x3000);
 
         m.cpu.el = 0;
-        m.mmu.flushTlb();
+        m.mmu.privilegeChanged();
         assertFault(0b001100, 3, VA, Access.READ);
         assertEquals(1, m.mmu.read64(VA + 0x1000));
         assertFault(0b001100, 3, VA + 0x2000, Access.WRITE);
@@ -128,7 +128,7 @@ class MmuTest {
 
         m.cpu.el = 1;
         m.cpu.pan = true;
-        m.mmu.flushTlb();
+        m.mmu.privilegeChanged();
         assertFault(0b001100, 3, VA + 0x1000, Access.READ);
         assertEquals(0, m.mmu.read64(VA)); // not EL0-accessible: PAN does not apply
         m.mmu.setUnprivileged(true);     // LDTR under PAN reaches user memory as EL0 would
@@ -145,12 +145,36 @@ class MmuTest {
         assertFault(0b001100, 3, VA, Access.WRITE);
         m.ramWrite64(L2, L3 | TABLE | 1L << 61); // APTable[0]: no EL0 access below
         m.cpu.el = 0;
-        m.mmu.flushTlb();
+        m.mmu.privilegeChanged();
         assertFault(0b001100, 3, VA, Access.READ);
         m.ramWrite64(L2, L3 | TABLE | 1L << 60); // UXNTable
         m.ramWrite64(L3, DATA | PAGE | AF | EL0 | RO);
         m.mmu.flushTlb();
         assertFault(0b001100, 3, VA, Access.EXECUTE);
+    }
+
+    @Test
+    void privilegeChangesNeverReuseTranslationsCheckedForAnotherPrivilege() {
+        page(0, 0);          // EL1 only
+        page(1, EL0);        // EL0 and EL1
+        assertEquals(0, m.mmu.read64(VA));
+        assertEquals(0, m.mmu.read64(VA + 0x1000));
+        m.cpu.el = 0;
+        m.mmu.privilegeChanged();
+        assertFault(0b001100, 3, VA, Access.READ);
+        assertEquals(0, m.mmu.read64(VA + 0x1000));
+        m.cpu.el = 1;
+        m.cpu.pan = true;
+        m.mmu.privilegeChanged();
+        assertFault(0b001100, 3, VA + 0x1000, Access.READ);
+        m.mmu.setUnprivileged(true);
+        assertEquals(0, m.mmu.read64(VA + 0x1000));
+        m.mmu.setUnprivileged(false);
+        assertFault(0b001100, 3, VA + 0x1000, Access.WRITE);
+        m.cpu.pan = false;
+        m.mmu.privilegeChanged();
+        m.mmu.write64(VA + 0x1000, 3);
+        assertEquals(3, m.mmu.read64(VA + 0x1000));
     }
 
     @Test
