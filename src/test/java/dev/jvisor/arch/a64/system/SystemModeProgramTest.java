@@ -98,6 +98,26 @@ class SystemModeProgramTest {
         assertTrue(runner.stopped());
     }
 
+    /** tests/baremetal/mmu.c builds its own page tables and checks translations and faults itself. */
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void compiledProgramChecksItsOwnPageTables(A64Harness.Engine engine) throws Exception {
+        TestMachine m = new TestMachine();
+        m.cpu.pc = load(m, CrossCompiler.compile(Path.of("tests/baremetal/mmu.c"), List.of("-O2", "-ffreestanding",
+            "-nostdlib", "-static", "-mgeneral-regs-only", "-fno-tree-loop-distribute-patterns", "-Wl,-N",
+            "-Wl,-Ttext=0x40000000", "-Wl,--build-id=none")));
+        VcpuRunner.Engine run = switch (engine) {
+            case INTERP -> new Interpreter(m.cpu, null)::run;
+            case DBT -> new DbtEngine(m.cpu, new CodeCache(), null, 1)::run;
+        };
+        VcpuRunner runner = new VcpuRunner(m.cpu, m.system, run);
+        m.runner = runner;
+        runner.runFor(50_000_000);
+        assertTrue(runner.stopped(), "the program did not reach its final HVC; output: " + m.output);
+        assertEquals("mmu: all checks passed\n", m.output.toString());
+        assertEquals(0, m.lastFirmwareX0);
+    }
+
     private static void expect(TestMachine m, int n, long esr, long far, int word, int wordOffset, long vector) {
         long base = LOG + n * 32L;
         assertEquals(esr, m.ramRead64(base), "ESR of exception " + n);
