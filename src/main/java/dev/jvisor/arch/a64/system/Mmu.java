@@ -7,6 +7,7 @@ import dev.jvisor.memory.MemoryFault;
 import dev.jvisor.memory.PhysicalMemory;
 
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The EL1&0 stage-1 translation regime of one vCPU: the VMSAv8-64 table walk over guest-physical memory, with the
@@ -28,8 +29,11 @@ public final class Mmu extends CpuMemory {
     private SysRegFile regs;
     /** An LDTR/STTR at EL1 is running: check as EL0 would. */
     private boolean unprivileged;
-    /** Set from another vCPU's TLBI ...IS: flush before running on. */
-    volatile boolean remoteFlush;
+    /** Broadcast TLB invalidations other vCPUs asked of this one, and how many of them it has carried out. */
+    private final AtomicLong remoteRequests = new AtomicLong();
+    volatile long remoteServiced;
+    /** Whether this vCPU may be using its TLB now: its run loop sets it around engine runs. */
+    volatile boolean active;
 
     /** Descriptor and attribute of the last successful walk, for AT. */
     private long lastDescriptor;
@@ -276,17 +280,34 @@ public final class Mmu extends CpuMemory {
         return ram.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
     }
 
-    /** Flushes at the next run-loop check what another vCPU's broadcast TLBI invalidated. */
-    public void requestRemoteFlush() {
-        remoteFlush = true;
+    /**
+     * Another vCPU's TLBI ...IS: asks this vCPU to flush its TLBs at its next run-loop check and returns the ticket
+     * {@link #awaitRemoteFlush} waits for.
+     */
+    long requestRemoteFlush() {
+        long ticket = remoteRequests.incrementAndGet();
         if (cpu != null) cpu.exitRequest = true;
+        return ticket;
     }
 
-    /** Called by the run loop between engine runs. */
+    /**
+     * Waits until this vCPU has flushed for {@code ticket} or is not running guest code (it then flushes before it
+     * runs again). {@code self}, the waiting vCPU's MMU, keeps answering requests meanwhile, so two vCPUs
+     * broadcasting at once do not wait for each other forever.
+     */
+    void awaitRemoteFlush(long ticket, Mmu self) {
+        while (active && remoteServiced < ticket) {
+            self.serviceRemoteFlush();
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Called by the vCPU's own run loop between engine runs, after setting {@link #active}. */
     void serviceRemoteFlush() {
-        if (remoteFlush) {
-            remoteFlush = false;
+        long requested = remoteRequests.get();
+        if (requested != remoteServiced) {
             flushTlb();
+            remoteServiced = requested;
         }
     }
 }

@@ -162,9 +162,7 @@ public final class SystemMode implements SystemHooks {
             // TLBI VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1 and their IS forms. The TLB holds only the current
             // ASID's translations, so dropping all of it is exact for each of them.
             mmu.flushTlb();
-            if (crm == 3) {
-                for (Mmu other : innerShareable) if (other != mmu) other.requestRemoteFlush();
-            }
+            if (crm == 3) broadcastFlush();
         } else if (crn == 7 && crm == 6 && op2 == 1) {
             // DC IVAC needs write permission; with no caches modelled, memory is already what it would hold.
             mmu.probeWrite(value);
@@ -173,6 +171,20 @@ public final class SystemMode implements SystemHooks {
             // could hold data other than memory's).
         } else {
             throw new UndefinedInstruction("SYS " + Integer.toHexString(encoding));
+        }
+    }
+
+    /**
+     * A TLBI ...IS completes only when no vCPU can use what it invalidated any more (the DSB after it in the guest
+     * cannot wait for more than that), so this waits for every running vCPU to flush.
+     */
+    private void broadcastFlush() {
+        long[] tickets = new long[innerShareable.length];
+        for (int i = 0; i < innerShareable.length; i++) {
+            if (innerShareable[i] != mmu) tickets[i] = innerShareable[i].requestRemoteFlush();
+        }
+        for (int i = 0; i < innerShareable.length; i++) {
+            if (innerShareable[i] != mmu) innerShareable[i].awaitRemoteFlush(tickets[i], mmu);
         }
     }
 

@@ -48,34 +48,47 @@ public final class VcpuRunner {
 
     /** Runs on the calling thread until {@link #stop}. */
     public void run() throws InterruptedException {
-        while (!stopped) {
-            cpu.exitRequest = false;
-            system.mmu.serviceRemoteFlush();
-            if (system.waiting) {
-                synchronized (wakeup) {
-                    // WFI completes on any pending interrupt, masked or not.
-                    while (cpu.interruptLines == 0 && !stopped) wakeup.wait();
+        Mmu mmu = system.mmu;
+        try {
+            while (!stopped) {
+                cpu.exitRequest = false;
+                mmu.active = true;
+                mmu.serviceRemoteFlush();
+                if (system.waiting) {
+                    mmu.active = false;
+                    synchronized (wakeup) {
+                        // WFI completes on any pending interrupt, masked or not.
+                        while (cpu.interruptLines == 0 && !stopped) wakeup.wait();
+                    }
+                    system.waiting = false;
+                    continue;
                 }
-                system.waiting = false;
-                continue;
+                if (system.takePending(cpu)) continue;
+                engine.run(SLICE);
             }
-            if (system.takePending(cpu)) continue;
-            engine.run(SLICE);
+        } finally {
+            mmu.active = false;
         }
     }
 
     /** Runs until {@link #stop} or at most about {@code budget} instructions, without blocking in WFI; for tests. */
     public long runFor(long budget) {
         long start = cpu.instructions;
-        while (!stopped && cpu.instructions - start < budget) {
-            cpu.exitRequest = false;
-            system.mmu.serviceRemoteFlush();
-            if (system.waiting) {
-                if (cpu.interruptLines == 0) return cpu.instructions - start;
-                system.waiting = false;
+        Mmu mmu = system.mmu;
+        try {
+            while (!stopped && cpu.instructions - start < budget) {
+                cpu.exitRequest = false;
+                mmu.active = true;
+                mmu.serviceRemoteFlush();
+                if (system.waiting) {
+                    if (cpu.interruptLines == 0) break;
+                    system.waiting = false;
+                }
+                if (system.takePending(cpu)) continue;
+                engine.run(Math.min(SLICE, budget - (cpu.instructions - start)));
             }
-            if (system.takePending(cpu)) continue;
-            engine.run(Math.min(SLICE, budget - (cpu.instructions - start)));
+        } finally {
+            mmu.active = false;
         }
         return cpu.instructions - start;
     }
