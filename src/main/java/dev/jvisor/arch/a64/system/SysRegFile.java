@@ -155,7 +155,10 @@ public final class SysRegFile {
             }
             case SysReg.SPSEL -> c.spSel ? 1 : 0;
             case SysReg.CURRENTEL -> (long) c.el << 2;
-            case SysReg.DAIF -> c.daif;
+            case SysReg.DAIF -> {
+                requireUma(c);
+                yield c.daif;
+            }
             case PAN -> c.pan ? 1L << 22 : 0;
             case UAO -> c.uao ? 1L << 23 : 0;
             case ISR_EL1 -> ((c.interruptLines & Cpu.IRQ_LINE) != 0 ? 1 << 7 : 0)
@@ -213,7 +216,10 @@ public final class SysRegFile {
                 spEl0 = value;
             }
             case SysReg.SPSEL -> Exceptions.setSpSel(c, this, (value & 1) != 0);
-            case SysReg.DAIF -> c.daif = (int) value & 0x3C0;
+            case SysReg.DAIF -> {
+                requireUma(c);
+                Exceptions.setDaif(c, (int) value);
+            }
             case PAN -> setPan(c, (value >>> 22 & 1) != 0);
             case UAO -> c.uao = (value >>> 23 & 1) != 0;
             case SysReg.TPIDR_EL1 -> tpidrEl1 = value;
@@ -252,6 +258,14 @@ public final class SysRegFile {
             case 7 -> dbgwcr;
             default -> null;
         };
+    }
+
+    /**
+     * EL0 may touch DAIF only with SCTLR_EL1.UMA. Hardware traps the access to EL1 (EC 0x18); it is UNDEFINED
+     * here, which Linux answers with the same SIGILL.
+     */
+    private void requireUma(Cpu c) {
+        if (c.el == 0 && (sctlr & SCTLR_UMA) == 0) throw new UndefinedInstruction("DAIF at EL0");
     }
 
     /** Registers with op1 other than 3 belong to EL1 and above; from EL0 they are UNDEFINED. */

@@ -224,7 +224,12 @@ class SystemModeTest {
         c.spSel = false;
         assertThrows(UndefinedInstruction.class, () -> r.read(c, SysReg.SP_EL0), "SP_EL0 while it is SP");
         c.spSel = true;
+        r.write(c, SysReg.SCTLR_EL1, 0);
+        assertEquals(SysRegFile.SCTLR_RES1, r.read(c, SysReg.SCTLR_EL1));
+        r.write(c, SysReg.DAIF, 0x140);
+        assertEquals(0x140, r.read(c, SysReg.DAIF));
         c.el = 0;
+        assertThrows(UndefinedInstruction.class, () -> r.read(c, SysReg.DAIF), "UMA clear");
         assertThrows(UndefinedInstruction.class, () -> r.read(c, SysReg.SCTLR_EL1));
         assertThrows(UndefinedInstruction.class, () -> r.read(c, SysReg.MIDR_EL1));
     }
