@@ -200,7 +200,8 @@ public final class SysRegFile {
             case SysReg.TTBR0_EL1 -> { ttbr0 = value; translationChanged(); }
             case SysReg.TTBR1_EL1 -> { ttbr1 = value; translationChanged(); }
             case SysReg.TCR_EL1 -> { tcr = value; translationChanged(); }
-            case SysReg.MAIR_EL1 -> mair = value;
+            // The TLB remembers which pages are Device memory; the architecture lets it, but a flush costs little here.
+            case SysReg.MAIR_EL1 -> { mair = value; translationChanged(); }
             case SysReg.AMAIR_EL1 -> amair = value;
             case SysReg.VBAR_EL1 -> vbar = value & ~0x7FFL;
             case SysReg.CONTEXTIDR_EL1 -> contextidr = value & 0xFFFF_FFFFL;

@@ -4,9 +4,10 @@
  *
  * <p>Wiring one vCPU (the board does this; {@code PhysicalMemory} is its RAM plus MMIO bus):
  * <pre>{@code
- * Mmu mmu = new Mmu(physicalMemory);
+ * Mmu[] mmus = ...;                                           // one new Mmu(physicalMemory) per vCPU, made first
+ * Mmu mmu = mmus[cpuIndex];
  * SysRegFile regs = new SysRegFile(model, cpuIndex);          // then regs.register(ICC_..., handler) etc.
- * SystemMode system = new SystemMode(regs, mmu, psciFirmware, allMmusOfTheMachine);
+ * SystemMode system = new SystemMode(regs, mmu, psciFirmware, mmus); // mmus: targets of TLBI ...IS
  * Cpu cpu = new Cpu(mmu, model, system);
  * mmu.attach(cpu, regs);
  * cpu.el = 1; cpu.spSel = true; cpu.daif = 0x3C0; cpu.pc = kernelEntry; cpu.x[0] = dtbAddress;
