@@ -50,6 +50,21 @@ public abstract class CpuMemory {
         flushTlb();
     }
 
+    /** Every misaligned data access faults; see {@link #setStrictAlignment}. */
+    private boolean strictAlignment;
+
+    /**
+     * Makes every data access not aligned to its size fault (SCTLR.A, or data accesses that are all Device memory
+     * because the MMU is off). Data translations then stay out of the TLB so that each access reaches the slow path,
+     * which checks: slow, but only bare-metal code and early boot code run like that.
+     */
+    protected final void setStrictAlignment(boolean on) {
+        if (on != strictAlignment) {
+            strictAlignment = on;
+            flushTlb();
+        }
+    }
+
     /** Makes TLB {@code set} the one every access uses from now on. */
     protected final void selectTlb(int set) {
         long[][] t = tlbSets[set];
@@ -164,6 +179,10 @@ public abstract class CpuMemory {
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
         if (addend == IO) return IO;
+        if (strictAlignment && access != Access.EXECUTE) {
+            if (access == Access.WRITE && codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
+            return addend;
+        }
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
         switch (access) {
@@ -241,6 +260,7 @@ public abstract class CpuMemory {
     }
 
     private long slowRead(long va, int size) {
+        if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
             // Crosses a page: both pages must be readable before any byte counts.
@@ -306,6 +326,7 @@ public abstract class CpuMemory {
     }
 
     private void slowWrite(long va, int size, long value) {
+        if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
             // Crosses a page: check both pages first so that a fault leaves memory unchanged.

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Implemented: 4, 16 and 64 KB granules, 16..39 bit TxSZ (up to 48-bit VAs, larger sizes clamp to 39),
  * TTBR0/TTBR1 split on VA bit 55, EPD0/EPD1, TBI0/TBI1, IPS-limited output addresses, table descriptors' APTable,
  * UXNTable and PXNTable, AP, UXN, PXN, WXN, PAN, and faults with level-accurate status codes. Not implemented:
- * hardware access-flag and dirty-state updates (not advertised, so the access flag faults), SCTLR.A alignment
- * checking of Normal memory (only Device memory accesses are checked for alignment).
+ * hardware access-flag and dirty-state updates (not advertised, so the access flag faults). Alignment: with SCTLR.A
+ * set or the MMU off every data access is checked against its size; with the MMU on, accesses to pages whose MAIR
+ * attribute is Device are checked too.
  */
 public final class Mmu extends CpuMemory {
     private final PhysicalMemory phys;
@@ -53,8 +54,18 @@ public final class Mmu extends CpuMemory {
         this.cpu = cpu;
         this.regs = regs;
         regs.mmu = this;
-        flushTlb();
+        registersChanged();
         privilegeChanged();
+    }
+
+    /**
+     * SCTLR, TCR, a TTBR or MAIR changed: cached translations go, and alignment checking follows SCTLR.A and the
+     * Device memory type of every data access while the MMU is off.
+     */
+    void registersChanged() {
+        flushTlb();
+        long sctlr = regs.sctlr;
+        setStrictAlignment((sctlr & SysRegFile.SCTLR_A) != 0 || (sctlr & SysRegFile.SCTLR_M) == 0);
     }
 
     /** LDTR/STTR at EL1 without PSTATE.UAO check permissions as EL0 would. */
@@ -191,7 +202,7 @@ public final class Mmu extends CpuMemory {
         long sctlr = regs.sctlr;
         if ((sctlr & SysRegFile.SCTLR_M) == 0) {
             if (va >>> 48 != 0) throw addressSizeFault(va, access, 0);
-            // With the MMU off data accesses are Device-nGnRnE, but only MMIO addresses are checked for alignment.
+            // Data accesses are Device-nGnRnE: registersChanged made every one of them checked for alignment.
             lastDescriptor = 0;
             lastDevice = false;
             return va;

@@ -246,7 +246,7 @@ public final class SysRegFile {
     }
 
     private void translationChanged() {
-        if (mmu != null) mmu.flushTlb();
+        if (mmu != null) mmu.registersChanged();
     }
 
     /** DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1 for the implemented n, else null. */

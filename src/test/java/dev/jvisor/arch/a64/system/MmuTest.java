@@ -31,14 +31,14 @@ class MmuTest {
         m.ramWrite64(L0, L1 | TABLE);
         m.ramWrite64(L1 + 8, L2 | TABLE);
         m.ramWrite64(L2, L3 | TABLE);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
     }
 
     static final long VA = 0x4000_0000L;
 
     void page(int n, long attrs) {
         m.ramWrite64(L3 + 8L * n, DATA + 0x1000L * n | PAGE | AF | attrs);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
     }
 
     MemoryFault fault(long va, Access access) {
@@ -77,7 +77,7 @@ class MmuTest {
         assertFault(0b000100, 0, 0x0001_0000_0000_0000L, Access.READ);
         // A page descriptor with bit 1 clear at level 3 is reserved.
         m.ramWrite64(L3, DATA | 1 | AF);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b000100, 3, VA, Access.READ);
     }
 
@@ -86,19 +86,19 @@ class MmuTest {
         m.ramWrite64(L2 + 8, 0x4060_0000L | BLOCK | AF);              // 2 MB block
         m.ramWrite64(L1 + 16, 0x4000_0000L | BLOCK | AF);             // 1 GB block
         m.ramWrite64(0x4060_0000L + 0x1_2340, 77);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertEquals(77, m.mmu.read64(VA + 0x20_0000 + 0x1_2340));
         assertEquals(77, m.mmu.read64(0x8000_0000L + 0x60_0000 + 0x1_2340));
         // A block at level 0 does not exist with 4 KB granules.
         m.ramWrite64(L0 + 8, 0x4000_0000L | BLOCK | AF);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b000100, 0, 0x80_0000_0000L, Access.READ);
     }
 
     @Test
     void accessFlagFaultComesBeforePermission() {
         m.ramWrite64(L3, DATA | PAGE | RO);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b001000, 3, VA + 8, Access.WRITE);
         MemoryFault f = fault(VA, Access.READ);
         assertEquals(0b001011, Mmu.statusCode(f));
@@ -141,7 +141,7 @@ class MmuTest {
     void tableAttributesRestrictEverythingBelow() {
         page(0, EL0);
         m.ramWrite64(L2, L3 | TABLE | 1L << 62); // APTable[1]: no writes below
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b001100, 3, VA, Access.WRITE);
         m.ramWrite64(L2, L3 | TABLE | 1L << 61); // APTable[0]: no EL0 access below
         m.cpu.el = 0;
@@ -149,7 +149,7 @@ class MmuTest {
         assertFault(0b001100, 3, VA, Access.READ);
         m.ramWrite64(L2, L3 | TABLE | 1L << 60); // UXNTable
         m.ramWrite64(L3, DATA | PAGE | AF | EL0 | RO);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b001100, 3, VA, Access.EXECUTE);
     }
 
@@ -182,7 +182,7 @@ class MmuTest {
         page(0, 0);
         m.mmu.fetch32(VA);
         m.regs.sctlr |= SysRegFile.SCTLR_WXN;
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b001100, 3, VA, Access.EXECUTE);
     }
 
@@ -195,13 +195,13 @@ class MmuTest {
         m.ramWrite64(L1 + 511 * 8, L2 | TABLE);
         m.ramWrite64(L2 + 511 * 8, DATA | BLOCK | AF);
         m.ramWrite64(DATA + 0x100, 0xABCDL);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertEquals(0xABCD, m.mmu.read64(0xFFFF_FFFF_FFE0_0100L));
         // Between the two ranges: fault at level 0.
         assertFault(0b000100, 0, 0xFFFE_0000_0000_0000L, Access.READ);
         // EPD1 disables walks from TTBR1.
         m.regs.tcr = TCR_48 | 1L << 23;
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b000100, 0, 0xFFFF_FFFF_FFE0_0100L, Access.READ);
     }
 
@@ -221,7 +221,7 @@ class MmuTest {
         long tagged = VA | 0x5AL << 56;
         assertFault(0b000100, 0, tagged, Access.READ);
         m.regs.tcr = TCR_48 | 1L << 37;
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertEquals(0, m.mmu.read64(tagged));
     }
 
@@ -234,7 +234,7 @@ class MmuTest {
         m.ramWrite64(l2 + 8 * 3, l3 | TABLE);
         m.ramWrite64(l3 + 8 * 2, 0x4050_0000L | PAGE | AF);
         m.ramWrite64(0x4050_0000L + 0xFFF8, 1234);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertEquals(1234, m.mmu.read64(3L << 29 | 2L << 16 | 0xFFF8));
         assertFault(0b000100, 3, 3L << 29 | 3L << 16, Access.READ);
     }
@@ -243,11 +243,11 @@ class MmuTest {
     void addressSizeAndExternalAbortOnWalk() {
         m.regs.tcr = TCR_48 & ~(7L << 32); // IPS 32 bits: RAM at 1 GiB fits, descriptors beyond 4 GiB do not
         m.ramWrite64(L3, 0x1_0000_0000L | PAGE | AF);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b000000, 3, VA, Access.READ);
         m.regs.tcr = TCR_48;
         m.ramWrite64(L2, 0x1000_0000L | TABLE); // next table in unmapped physical space
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         assertFault(0b010100, 3, VA, Access.READ);
     }
 
@@ -255,7 +255,7 @@ class MmuTest {
     void deviceMemoryIsCheckedForAlignmentAndNeverExecuted() {
         m.ramWrite64(L3, TestMachine.UART | PAGE | AF | DEVICE | PXN);
         m.ramWrite64(L3 + 8, TestMachine.UART + 0x1000 | PAGE | AF | DEVICE);
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         m.mmu.write8(VA, 'k');
         assertEquals("k", m.output.toString());
         assertEquals(TestMachine.DEVICE_ID, m.mmu.read32(VA + 4));
@@ -267,9 +267,34 @@ class MmuTest {
     }
 
     @Test
+    void alignmentIsCheckedWithTheMmuOffAndWithSctlrA() {
+        page(0, 0);
+        page(1, 0);
+        m.ramWrite64(DATA + 0x1000, 0x0807_0605_0403_0201L);
+        assertEquals(0x0201_0000_0000_0000L, m.mmu.read64(VA + 0xFFA), "A clear: misaligned and page-crossing");
+        m.regs.write(m.cpu, dev.jvisor.arch.a64.SysReg.SCTLR_EL1, m.regs.sctlr | SysRegFile.SCTLR_A);
+        assertEquals(0b100001, Mmu.statusCode(fault(VA + 0xFFA, Access.READ)));
+        assertEquals(0b100001, Mmu.statusCode(fault(VA + 0x1004, Access.WRITE)));
+        assertEquals(0x0403_0201L, m.mmu.read32(VA + 0x1000));
+        assertEquals(0x02, m.mmu.read8(VA + 0x1001));
+        assertEquals(0x0807_0605_0403_0201L, m.mmu.compareAndExchange(VA + 0x1000, 8, 0x0807_0605_0403_0201L, 9));
+        assertEquals(9, m.ramRead64(DATA + 0x1000));
+        m.ramWrite32(DATA + 4, 0xD503201F);
+        assertEquals(0xD503201F, m.mmu.fetch32(VA + 4), "instruction fetches are not data accesses");
+
+        m.regs.write(m.cpu, dev.jvisor.arch.a64.SysReg.SCTLR_EL1, 0);
+        m.ramWrite64(DATA, 0x1122_3344_5566_7788L);
+        assertEquals(0x5566_7788L, m.mmu.read32(DATA));
+        MemoryFault f = fault(DATA + 2, Access.READ);
+        assertEquals(MemoryFault.Kind.ALIGNMENT, f.kind, "MMU off: data is Device memory");
+        m.regs.write(m.cpu, dev.jvisor.arch.a64.SysReg.SCTLR_EL1, SysRegFile.SCTLR_M);
+        assertEquals(0x0000_1122_3344_5566L, m.mmu.read64(VA + 2), "MMU on, A clear: Normal memory, no check");
+    }
+
+    @Test
     void mmuOffIsIdentity() {
         m.regs.sctlr &= ~SysRegFile.SCTLR_M;
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
         m.ramWrite64(DATA, 5);
         assertEquals(5, m.mmu.read64(DATA));
         m.mmu.write8(TestMachine.UART, 'x');

@@ -145,7 +145,7 @@ class SystemModeTest {
         m.regs.tcr = 25 | 2L << 30 | 5L << 32;
         m.regs.ttbr0 = l1;
         m.regs.sctlr |= SysRegFile.SCTLR_M | SysRegFile.SCTLR_SPAN;
-        m.mmu.flushTlb();
+        m.mmu.registersChanged();
     }
 
     @ParameterizedTest

@@ -43,8 +43,8 @@ class TlbShootdownTest {
             r.ttbr0 = L1;
             r.sctlr |= SysRegFile.SCTLR_M;
         }
-        mmuA.flushTlb();
-        mmuB.flushTlb();
+        mmuA.registersChanged();
+        mmuB.registersChanged();
         m.ramWrite32(CODE, 0xF9400041);     // ldr x1, [x2]
         m.ramWrite32(CODE + 4, 0x17FFFFFF); // b .-4
         b.x[2] = VA;
