@@ -21,10 +21,4 @@ public interface PhysicalMemory {
 
     /** Writes device memory; see {@link #mmioRead}. */
     void mmioWrite(long pa, int size, long value);
-
-    /** Whether [pa, pa+size) lies inside RAM. */
-    default boolean isRam(long pa, long size) {
-        long offset = pa - ramBase();
-        return offset >= 0 && size <= ram().byteSize() && offset <= ram().byteSize() - size;
-    }
 }

@@ -194,8 +194,8 @@ public final class SysRegFile {
                 translationChanged();
             }
             case ACTLR_EL1 -> actlr = value;
-            // FPEN (bits 21:20) is the only field without SVE/SME/trace; its traps are not modelled, so only 0b11
-            // (no trap) behaves exactly. See the report of this groundwork.
+            // FPEN (bits 21:20) is the only field without SVE/SME/trace. Its traps are not modelled yet: FP and SIMD
+            // instructions execute whatever it says, which is exact only for 0b11, the value Linux keeps.
             case SysReg.CPACR_EL1 -> cpacr = value & 3L << 20;
             case SysReg.TTBR0_EL1 -> { ttbr0 = value; translationChanged(); }
             case SysReg.TTBR1_EL1 -> { ttbr1 = value; translationChanged(); }
