@@ -22,6 +22,8 @@ public final class Pl031 implements Device {
     /** Added to the host's seconds to give the counter; a load sets it so the counter reads the loaded value. */
     private long offset;
     private int match;
+    /** RTCLR reads back what was last loaded, not the running count. */
+    private int loaded;
     private boolean interruptMask;
     private boolean rawInterrupt;
     private boolean irqLevel;
@@ -69,7 +71,7 @@ public final class Pl031 implements Device {
         return switch ((int) offset) {
             case 0x000 -> Integer.toUnsignedLong(count());
             case 0x004 -> Integer.toUnsignedLong(match);
-            case 0x008 -> Integer.toUnsignedLong(count());
+            case 0x008 -> Integer.toUnsignedLong(loaded);
             case 0x00C -> 1;
             case 0x010 -> interruptMask ? 1 : 0;
             case 0x014 -> rawInterrupt ? 1 : 0;
@@ -86,6 +88,7 @@ public final class Pl031 implements Device {
         switch ((int) offset) {
             case 0x004 -> match = v;
             case 0x008 -> {
+                loaded = v;
                 this.offset = Integer.toUnsignedLong(v) - hostSeconds.getAsLong();
                 lastSeen = count();
             }

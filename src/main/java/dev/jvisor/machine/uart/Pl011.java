@@ -37,7 +37,8 @@ public final class Pl011 implements Device {
     private final int[] fifo = new int[FIFO_DEPTH];
     private int fifoHead;
     private int fifoCount;
-    private int rawInterrupts = INT_TX;
+    /** TXRIS starts clear: it is raised when the transmit FIFO drains through its trigger level, not by reset. */
+    private int rawInterrupts;
     private int interruptMask;
     private int lineControl;
     private int control = 0x300;

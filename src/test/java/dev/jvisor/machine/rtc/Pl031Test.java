@@ -18,10 +18,12 @@ class Pl031Test {
         assertEquals(1_700_000_000L, rtc.read(0, 4));
         seconds += 5;
         assertEquals(1_700_000_005L, rtc.read(0, 4));
+        assertEquals(0, rtc.read(8, 4));
         rtc.write(8, 4, 100);
         assertEquals(100, rtc.read(0, 4));
         seconds += 2;
         assertEquals(102, rtc.read(0, 4));
+        assertEquals(100, rtc.read(8, 4), "the load register keeps the loaded value");
         assertEquals(1, rtc.read(0xC, 4), "always started");
         assertEquals(0x31, rtc.read(0xFE0, 4));
         assertEquals(0xB1, rtc.read(0xFFC, 4));
