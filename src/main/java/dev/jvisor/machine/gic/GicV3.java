@@ -27,7 +27,8 @@ public final class GicV3 {
     private static final int SPI_BASE = 32;
     private static final int PRIORITY_BITS = 5;
     private static final int PRIORITY_MASK = 0xFF << (8 - PRIORITY_BITS) & 0xFF;
-    private static final int MIN_BPR0 = 2;
+    /** The smallest binary point that still splits all implemented priority bits into the group priority. */
+    private static final int MIN_BPR0 = 7 - PRIORITY_BITS;
     private static final int MIN_BPR1 = MIN_BPR0 + 1;
     private static final int IDLE_PRIORITY = 0xFF;
     private static final int PIDR2_GICV3 = 0x3B;
