@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jvisor", mixinStandardHelpOptions = true, version = "jvisor 0.1.0",
         description = "Processor virtualization on the JVM: AArch64 interpretation and binary translation, "
                 + "Linux user mode, and a VMM over /dev/kvm.",
-        subcommands = {DemoCommand.class, UserCommand.class, KvmCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, UserCommand.class, KvmCommand.class, GuestsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -31,13 +31,49 @@ public abstract class CpuMemory {
     /** The host memory every TLB entry points into. */
     protected final MemorySegment ram;
 
-    private final long[] readTag = new long[TLB_SIZE], readAdd = new long[TLB_SIZE];
-    private final long[] writeTag = new long[TLB_SIZE], writeAdd = new long[TLB_SIZE];
-    private final long[] execTag = new long[TLB_SIZE], execAdd = new long[TLB_SIZE];
+    /** The TLB in use: one of {@link #tlbSets}, each {read, write, exec} x {tag, addend}. */
+    private long[] readTag, readAdd, writeTag, writeAdd, execTag, execAdd;
+    private final long[][][] tlbSets;
 
     protected CpuMemory(MemorySegment ram) {
+        this(ram, 1);
+    }
+
+    /**
+     * A view with {@code tlbSets} independent TLBs, for translations whose permissions depend on a context (the
+     * system-mode MMU keeps one per privilege) so that switching context selects a TLB instead of flushing one.
+     */
+    protected CpuMemory(MemorySegment ram, int tlbSets) {
         this.ram = ram;
+        this.tlbSets = new long[tlbSets][6][TLB_SIZE];
+        selectTlb(0);
         flushTlb();
+    }
+
+    /** Every misaligned data access faults; see {@link #setStrictAlignment}. */
+    private boolean strictAlignment;
+
+    /**
+     * Makes every data access not aligned to its size fault (SCTLR.A, or data accesses that are all Device memory
+     * because the MMU is off). Data translations then stay out of the TLB so that each access reaches the slow path,
+     * which checks: slow, but only bare-metal code and early boot code run like that.
+     */
+    protected final void setStrictAlignment(boolean on) {
+        if (on != strictAlignment) {
+            strictAlignment = on;
+            flushTlb();
+        }
+    }
+
+    /** Makes TLB {@code set} the one every access uses from now on. */
+    protected final void selectTlb(int set) {
+        long[][] t = tlbSets[set];
+        readTag = t[0];
+        readAdd = t[1];
+        writeTag = t[2];
+        writeAdd = t[3];
+        execTag = t[4];
+        execAdd = t[5];
     }
 
     /**
@@ -60,20 +96,30 @@ public abstract class CpuMemory {
         throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
     }
 
-    /** Forgets every translation; required after any change to mappings or permissions. */
+    /**
+     * LDTR/STTR at EL1 ({@code on} true around the access): permissions must be checked as for EL0. Views without
+     * privilege levels have nothing to change.
+     */
+    public void setUnprivileged(boolean on) {}
+
+    /** Forgets every translation of every TLB; required after any change to mappings or permissions. */
     public final void flushTlb() {
-        java.util.Arrays.fill(readTag, -1L);
-        java.util.Arrays.fill(writeTag, -1L);
-        java.util.Arrays.fill(execTag, -1L);
+        for (long[][] t : tlbSets) {
+            java.util.Arrays.fill(t[0], -1L);
+            java.util.Arrays.fill(t[2], -1L);
+            java.util.Arrays.fill(t[4], -1L);
+        }
     }
 
-    /** Forgets the translation of one page, for all access kinds. */
+    /** Forgets the translation of one page, for all access kinds, in every TLB. */
     public final void flushPage(long va) {
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
-        if (readTag[i] == page) readTag[i] = -1;
-        if (writeTag[i] == page) writeTag[i] = -1;
-        if (execTag[i] == page) execTag[i] = -1;
+        for (long[][] t : tlbSets) {
+            if (t[0][i] == page) t[0][i] = -1;
+            if (t[2][i] == page) t[2][i] = -1;
+            if (t[4][i] == page) t[4][i] = -1;
+        }
     }
 
     /**
@@ -101,8 +147,11 @@ public abstract class CpuMemory {
      * {@link CodeWatcher#beforeWrite}. Called when code is translated from that page.
      */
     public final void protectCodePage(long hostPage) {
-        for (int i = 0; i < TLB_SIZE; i++) {
-            if (writeTag[i] != -1 && writeAdd[i] + (writeTag[i] << PAGE_SHIFT) == hostPage) writeTag[i] = -1;
+        for (long[][] t : tlbSets) {
+            long[] tags = t[2], addends = t[3];
+            for (int i = 0; i < TLB_SIZE; i++) {
+                if (tags[i] != -1 && addends[i] + (tags[i] << PAGE_SHIFT) == hostPage) tags[i] = -1;
+            }
         }
     }
 
@@ -130,6 +179,10 @@ public abstract class CpuMemory {
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
         if (addend == IO) return IO;
+        if (strictAlignment && access != Access.EXECUTE) {
+            if (access == Access.WRITE && codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
+            return addend;
+        }
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
         switch (access) {
@@ -207,6 +260,7 @@ public abstract class CpuMemory {
     }
 
     private long slowRead(long va, int size) {
+        if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
             // Crosses a page: both pages must be readable before any byte counts.
@@ -272,6 +326,7 @@ public abstract class CpuMemory {
     }
 
     private void slowWrite(long va, int size, long value) {
+        if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
             // Crosses a page: check both pages first so that a fault leaves memory unchanged.

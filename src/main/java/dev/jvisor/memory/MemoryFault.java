@@ -13,16 +13,26 @@ public final class MemoryFault extends RuntimeException {
     public final Access access;
     /** Level of the page-table walk that failed, or -1 where it has no meaning (user mode). */
     public final int level;
+    /**
+     * The architectural fault status code (DFSC/IFSC, 6 bits) when the system-mode MMU knows it more precisely than
+     * {@link #kind} says (access flag and address size faults), else -1.
+     */
+    public final int statusCode;
 
     public MemoryFault(Kind kind, long address, Access access) {
         this(kind, address, access, -1);
     }
 
     public MemoryFault(Kind kind, long address, Access access, int level) {
+        this(kind, address, access, level, -1);
+    }
+
+    public MemoryFault(Kind kind, long address, Access access, int level, int statusCode) {
         super(kind + " fault at 0x" + Long.toHexString(address) + " (" + access + ")", null, false, false);
         this.kind = kind;
         this.address = address;
         this.access = access;
         this.level = level;
+        this.statusCode = statusCode;
     }
 }

@@ -133,7 +133,9 @@ class BusyboxTest {
     @TestFactory
     Stream<DynamicTest> sameOutputAsNativeAmd64Busybox() {
         GuestWorkspace workspace = new GuestWorkspace(scratch.resolve("ws"));
-        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        // Every case on both engines, unless -Djvisor.engine picks one.
+        List<String> engines = System.getProperty("jvisor.engine") != null ? List.of(Jvisor.engine()) : List.of("interp", "dbt");
+        return cases().stream().flatMap(c -> engines.stream().map(engine -> DynamicTest.dynamicTest(c.name() + " on " + engine, () -> {
             // Looked up per case, so that without the packages each case shows up as skipped (or failed under CI).
             Path arm64 = Guests.busyboxArm64();
             Path amd64 = Guests.busyboxAmd64();
@@ -146,9 +148,9 @@ class BusyboxTest {
                     + reference.describe());
             assertTrue(reference.stdout().length > 0 || c.status() != 0 || c.args().contains("-n"),
                     c.name() + ": the reference wrote nothing; the case is broken: " + reference.describe());
-            ProcessResult actual = Jvisor.user(arm64, c.args().toArray(String[]::new)).cwd(workspace.rebuild())
+            ProcessResult actual = Jvisor.user(engine, arm64, c.args().toArray(String[]::new)).cwd(workspace.rebuild())
                     .stdin(stdin).environment(HostCommand.FIXED_ENVIRONMENT).run();
-            Transcripts.assertSameOutcome("busybox " + c.name(), reference, actual);
-        }));
+            Transcripts.assertSameOutcome("busybox " + c.name() + " on " + engine, reference, actual);
+        })));
     }
 }

@@ -26,6 +26,22 @@ public final class Cpu {
     /** PSTATE.EL: 0 in user mode; system mode changes it on exception entry and return. */
     public int el;
 
+    /** PSTATE.{D,A,I,F} in bits 9..6, as MRS DAIF reads them. System mode only. */
+    public int daif;
+    /** PSTATE.SP: at EL1, whether x[31] is SP_EL1 (true) or SP_EL0 (false). */
+    public boolean spSel;
+    /** PSTATE.PAN and PSTATE.UAO (FEAT_PAN, FEAT_UAO). */
+    public boolean pan, uao;
+    /** PSTATE.IL: set by an illegal exception return; the next instruction takes an Illegal Execution state exception. */
+    public boolean illegalState;
+
+    /**
+     * Interrupt inputs, written by devices from any thread; bit 0 IRQ, bit 1 FIQ. Whoever changes them also sets
+     * {@link #exitRequest} so that the run loop looks at them promptly.
+     */
+    public volatile int interruptLines;
+    public static final int IRQ_LINE = 1, FIQ_LINE = 2;
+
     /** Exclusive monitor: address and size of the last LDXR/LDAXR (size 0: open), and the values it read. */
     public long exclusiveAddress;
     public int exclusiveSize;

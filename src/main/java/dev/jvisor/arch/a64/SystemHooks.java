@@ -56,4 +56,30 @@ public interface SystemHooks {
         Thread.onSpinWait();
         return pc + 4;
     }
+
+    /** WFE at {@code pc}. Without a modelled event register, completing at once is always correct. */
+    default long waitForEvent(Cpu cpu, long pc) {
+        return waitForInterrupt(cpu, pc);
+    }
+
+    /** ERET at {@code pc}; returns where execution continues. UNDEFINED at EL0. */
+    default long exceptionReturn(Cpu cpu, long pc) {
+        throw new UndefinedInstruction("ERET");
+    }
+
+    /**
+     * MSR (immediate) to the PSTATE field selected by {@code op1} and {@code op2}, with the 4-bit immediate
+     * {@code crm}: DAIFSet/DAIFClr, SPSel, PAN, UAO. Nothing a user process may do.
+     */
+    default void writePstateField(Cpu cpu, int op1, int op2, int crm) {
+        throw new UndefinedInstruction("MSR (immediate)");
+    }
+
+    /**
+     * A SYS instruction (op0 1) other than the cache maintenance user mode allows: AT, TLBI, DC by set/way,
+     * DC IVAC. {@code encoding} is op0:op1:CRn:CRm:op2 as for system registers; {@code value} is Xt.
+     */
+    default void systemInstruction(Cpu cpu, int encoding, long value) {
+        throw new UndefinedInstruction("SYS");
+    }
 }

@@ -18,6 +18,7 @@ public final class Branches {
         b.row("BR", "1101011 0000 11111 000000 Rn:5 00000", Branches::br, "br {Rn:x}");
         b.row("BLR", "1101011 0001 11111 000000 Rn:5 00000", Branches::blr, "blr {Rn:x}");
         b.row("RET", "1101011 0010 11111 000000 Rn:5 00000", Branches::br, "ret {Rn:x}");
+        b.row("ERET", "1101011 0100 11111 000000 11111 00000", (c, i, pc) -> c.hooks.exceptionReturn(c, pc), "eret");
     }
 
     static long b(Cpu c, int insn, long pc) {

@@ -99,7 +99,7 @@ public final class LoadStore {
                     (r, i, pc) -> k.mnemonic + " " + LoadStoreText.reg(k.reg, i & 31) + ", "
                             + registerOffsetText(i, k.size));
             if (k.v == 0) {
-                b.row(k.name + "_unpriv", imm9Head + "10" + tail, (c, i, pc) -> unscaled(c, i, pc, x),
+                b.row(k.name + "_unpriv", imm9Head + "10" + tail, (c, i, pc) -> unprivileged(c, i, pc, x),
                         (r, i, pc) -> infix(k.mnemonic, 't') + " " + LoadStoreText.reg(k.reg, i & 31) + ", "
                                 + imm9Text(i));
             }
@@ -191,6 +191,17 @@ public final class LoadStore {
     static long unsignedOffset(Cpu c, int insn, long pc, Transfer x) {
         x.at(c, insn & 31, c.xsp(insn >>> 5 & 31) + ((long) (insn >>> 10 & 0xFFF) << scale(insn)));
         return pc + 4;
+    }
+
+    /** LDTR/STTR: at EL1 without PSTATE.UAO the access is checked as EL0's; at EL0 it is an ordinary access. */
+    static long unprivileged(Cpu c, int insn, long pc, Transfer x) {
+        if (c.el == 0 || c.uao) return unscaled(c, insn, pc, x);
+        c.mem.setUnprivileged(true);
+        try {
+            return unscaled(c, insn, pc, x);
+        } finally {
+            c.mem.setUnprivileged(false);
+        }
     }
 
     static long unscaled(Cpu c, int insn, long pc, Transfer x) {

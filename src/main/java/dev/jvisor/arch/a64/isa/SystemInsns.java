@@ -47,7 +47,7 @@ public final class SystemInsns {
         // CSDB, ESB, and unallocated ones) executes as a NOP, as the architecture reserves the space for that.
         b.row("HINT", "11010101000000110010 CRm:4 op2:3 11111", SystemInsns::nop, SystemInsns::hintText);
         b.row("YIELD", "11010101000000110010 0000 001 11111", SystemInsns::yield, "yield");
-        b.row("WFE", "11010101000000110010 0000 010 11111", SystemInsns::waitForInterrupt, "wfe");
+        b.row("WFE", "11010101000000110010 0000 010 11111", SystemInsns::waitForEvent, "wfe");
         b.row("WFI", "11010101000000110010 0000 011 11111", SystemInsns::waitForInterrupt, "wfi");
 
         b.row("CLREX", "11010101000000110011 CRm:4 010 11111", SystemInsns::clrex, SystemInsns::barrierText);
@@ -69,6 +69,7 @@ public final class SystemInsns {
         b.row("DC_CIVAC", "1101010100 0 01 011 0111 1110 001 Rt:5", SystemInsns::dcClean, "dc civac, {Rt:x}");
         b.row("IC_IVAU", "1101010100 0 01 011 0111 0101 001 Rt:5", SystemInsns::icIvau, "ic ivau, {Rt:x}");
         b.row("IC_IALLUIS", "1101010100 0 01 000 0111 0001 000 11111", SystemInsns::icInvalidateAll, "ic ialluis");
+        b.row("SYS", "1101010100 0 01 op1:3 CRn:4 CRm:4 op2:3 Rt:5", SystemInsns::sys, SystemInsns::sysText);
         b.row("IC_IALLU", "1101010100 0 01 000 0111 0101 000 11111", SystemInsns::icInvalidateAll, "ic iallu");
     }
 
@@ -113,6 +114,10 @@ public final class SystemInsns {
         return c.hooks.waitForInterrupt(c, pc);
     }
 
+    static long waitForEvent(Cpu c, int insn, long pc) {
+        return c.hooks.waitForEvent(c, pc);
+    }
+
     static long clrex(Cpu c, int insn, long pc) {
         c.exclusiveSize = 0;
         return pc + 4;
@@ -127,13 +132,16 @@ public final class SystemInsns {
         return pc + 4;
     }
 
-    /**
-     * DAIFSet/DAIFClr need SCTLR_EL1.UMA at EL0, which Linux keeps clear; the other PSTATE fields (SPSel, PAN, UAO,
-     * SSBS, DIT, TCO, the FlagM flag moves) belong to features this CPU does not have or to EL1, which has no PSTATE
-     * state here yet.
-     */
+    /** The PSTATE fields belong to the system level, which decides what exists and what EL0 may touch. */
     static long msrImmediate(Cpu c, int insn, long pc) {
-        throw new UndefinedInstruction("MSR (immediate)");
+        c.hooks.writePstateField(c, insn >>> 16 & 7, insn >>> 5 & 7, insn >>> 8 & 15);
+        return pc + 4;
+    }
+
+    /** SYS (op0 1) encodings without a row of their own: address translation, TLB and set/way maintenance. */
+    static long sys(Cpu c, int insn, long pc) {
+        c.hooks.systemInstruction(c, 1 << 14 | insn >>> 5 & 0x3FFF, c.x(insn & 31));
+        return pc + 4;
     }
 
     // ---- system registers ----
@@ -269,6 +277,28 @@ public final class SystemInsns {
     private static String barrierOption(int crm) {
         String name = BARRIER_OPTIONS[crm];
         return name != null ? name : String.format("#0x%02x", crm);
+    }
+
+    /** The alias objdump prints for the EL1 maintenance operations system mode implements, else the SYS form. */
+    static String sysText(InsnRow row, int insn, long pc) {
+        int op1 = insn >>> 16 & 7, crn = insn >>> 12 & 15, crm = insn >>> 8 & 15, op2 = insn >>> 5 & 7, rt = insn & 31;
+        String alias = null;
+        if (op1 == 0 && crn == 8 && (crm == 3 || crm == 7)) {
+            String[] tlbi = {"vmalle1", "vae1", "aside1", "vaae1", null, "vale1", null, "vaale1"};
+            if (tlbi[op2] != null) alias = "tlbi " + tlbi[op2] + (crm == 3 ? "is" : "");
+        } else if (op1 == 0 && crn == 7 && crm == 8 && op2 <= 3) {
+            alias = "at " + new String[] {"s1e1r", "s1e1w", "s1e0r", "s1e0w"}[op2];
+        } else if (op1 == 0 && crn == 7 && crm == 6 && op2 == 1) {
+            alias = "dc ivac";
+        } else if (op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14)) {
+            alias = "dc " + (crm == 6 ? "isw" : crm == 10 ? "csw" : "cisw");
+        }
+        if (alias == null) {
+            return "sys #" + op1 + ", C" + crn + ", C" + crm + ", #" + op2
+                + (rt == 31 ? "" : ", " + DataProcessingText.reg(rt, true));
+        }
+        if (alias.startsWith("tlbi vmalle1")) return rt == 31 ? alias : alias + ", " + DataProcessingText.reg(rt, true);
+        return alias + ", " + DataProcessingText.reg(rt, true);
     }
 
     static String pstateText(InsnRow row, int insn, long pc) {

@@ -217,7 +217,21 @@ class DisassemblyTest {
             row(0x0, 0xd503493f, "msr s0_3_c4_c9_1, xzr"),
             row(0x0, 0xd50041bf, "msr spsel, #0x1"),
             row(0x0, 0x1a9f17e0, "cset w0, eq"),
-            row(0x0, 0x9a9fe7e0, "csinc x0, xzr, xzr, al")
+            row(0x0, 0x9a9fe7e0, "csinc x0, xzr, xzr, al"),
+            // System mode's SYS space.
+            row(0x0, 0xd508831f, "tlbi vmalle1is"),
+            row(0x0, 0xd508871f, "tlbi vmalle1"),
+            row(0x0, 0xd5088323, "tlbi vae1is, x3"),
+            row(0x0, 0xd50887a4, "tlbi vale1, x4"),
+            row(0x0, 0xd5088345, "tlbi aside1is, x5"),
+            row(0x0, 0xd50887e6, "tlbi vaale1, x6"),
+            row(0x0, 0xd5087801, "at s1e1r, x1"),
+            row(0x0, 0xd5087862, "at s1e0w, x2"),
+            row(0x0, 0xd5087627, "dc ivac, x7"),
+            row(0x0, 0xd5087648, "dc isw, x8"),
+            row(0x0, 0xd5087e49, "dc cisw, x9"),
+            row(0x0, 0xd5097502, "sys #1, C7, C5, #0, x2"),
+            row(0x0, 0xd69f03e0, "eret")
         );
     }
 

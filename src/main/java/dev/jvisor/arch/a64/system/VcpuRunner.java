@@ -1,0 +1,99 @@
+package dev.jvisor.arch.a64.system;
+
+import dev.jvisor.arch.a64.Cpu;
+
+/**
+ * Runs one vCPU in system mode on any engine: between engine runs it takes pending interrupts, services TLB
+ * shootdowns from other vCPUs, and blocks in WFI until an interrupt line is asserted. Devices drive the lines from any
+ * thread through {@link #setInterruptLine}.
+ */
+public final class VcpuRunner {
+    /** An engine's run method: runs until {@link Cpu#exitRequest} or about {@code budget} instructions. */
+    public interface Engine {
+        long run(long budget);
+    }
+
+    private static final long SLICE = 1_000_000;
+
+    private final Cpu cpu;
+    private final SystemMode system;
+    private final Engine engine;
+    private final Object wakeup = new Object();
+    private volatile boolean stopped;
+
+    public VcpuRunner(Cpu cpu, SystemMode system, Engine engine) {
+        if (cpu.hooks != system) throw new IllegalArgumentException("the CPU's hooks are not this system mode");
+        this.cpu = cpu;
+        this.system = system;
+        this.engine = engine;
+    }
+
+    /** Asserts or deasserts {@code line} (Cpu.IRQ_LINE or Cpu.FIQ_LINE); safe from any thread. */
+    public void setInterruptLine(int line, boolean asserted) {
+        synchronized (wakeup) {
+            cpu.interruptLines = asserted ? cpu.interruptLines | line : cpu.interruptLines & ~line;
+            cpu.exitRequest = true;
+            wakeup.notifyAll();
+        }
+    }
+
+    /** Makes {@link #run} return soon; safe from any thread (PSCI CPU_OFF, SYSTEM_OFF). */
+    public void stop() {
+        synchronized (wakeup) {
+            stopped = true;
+            cpu.exitRequest = true;
+            wakeup.notifyAll();
+        }
+    }
+
+    /** Runs on the calling thread until {@link #stop}. */
+    public void run() throws InterruptedException {
+        Mmu mmu = system.mmu;
+        try {
+            while (!stopped) {
+                cpu.exitRequest = false;
+                mmu.active = true;
+                mmu.serviceRemoteFlush();
+                if (system.waiting) {
+                    mmu.active = false;
+                    synchronized (wakeup) {
+                        // WFI completes on any pending interrupt, masked or not.
+                        while (cpu.interruptLines == 0 && !stopped) wakeup.wait();
+                    }
+                    system.waiting = false;
+                    continue;
+                }
+                if (system.takePending(cpu)) continue;
+                engine.run(SLICE);
+            }
+        } finally {
+            mmu.active = false;
+        }
+    }
+
+    /** Runs until {@link #stop} or at most about {@code budget} instructions, without blocking in WFI; for tests. */
+    public long runFor(long budget) {
+        long start = cpu.instructions;
+        Mmu mmu = system.mmu;
+        try {
+            while (!stopped && cpu.instructions - start < budget) {
+                cpu.exitRequest = false;
+                mmu.active = true;
+                mmu.serviceRemoteFlush();
+                if (system.waiting) {
+                    if (cpu.interruptLines == 0) break;
+                    system.waiting = false;
+                }
+                if (system.takePending(cpu)) continue;
+                engine.run(Math.min(SLICE, budget - (cpu.instructions - start)));
+            }
+        } finally {
+            mmu.active = false;
+        }
+        return cpu.instructions - start;
+    }
+
+    public boolean stopped() {
+        return stopped;
+    }
+}
