@@ -28,18 +28,6 @@ final class HostInfo {
         return read("/proc/sys/kernel/version", "#1 SMP");
     }
 
-    /** Supplementary groups of this (host) process, from the Groups: line of /proc/self/status. */
-    static int[] groups() {
-        for (String line : read("/proc/self/status", "").split("\n")) {
-            if (line.startsWith("Groups:")) {
-                String rest = line.substring(7).trim();
-                if (rest.isEmpty()) return new int[0];
-                return java.util.Arrays.stream(rest.split("\\s+")).mapToInt(Integer::parseInt).toArray();
-            }
-        }
-        return new int[0];
-    }
-
     /** Field {@code number} of /proc/self/stat, numbered as proc(5) does: 4 = ppid, 5 = pgrp, 6 = session. */
     static long procStatField(int number) {
         String stat = read("/proc/self/stat", "");

@@ -1,34 +1,26 @@
 package dev.jvisor.linux;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-/** The user and group the guest runs as: the host's own, read once from the ownership of a file we just created. */
+/**
+ * The user and groups the guest runs as: jvisor's own, from the JDK's UnixSystem (getuid, getgid, getgroups), since
+ * the guest is an ordinary process of the same user as far as the host's files are concerned.
+ */
 final class Identity {
     static final int UID, GID;
+    private static final int[] GROUPS;
 
     static {
-        int uid = 0, gid = 0;
-        try {
-            Path probe = Files.createTempFile("jvisor-id", "");
-            try {
-                uid = (int) Files.getAttribute(probe, "unix:uid");
-                gid = (int) Files.getAttribute(probe, "unix:gid");
-            } finally {
-                Files.deleteIfExists(probe);
-            }
-        } catch (Exception e) {
-            // No writable temp directory: fall back to the owner of our own process entry.
-            try {
-                uid = (int) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-                gid = (int) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-            } catch (Exception ignored) {
-                // Stay root-less-known: 0 is what a container usually is anyway.
-            }
-        }
-        UID = uid;
-        GID = gid;
+        var unix = new com.sun.security.auth.module.UnixSystem();
+        UID = (int) unix.getUid();
+        GID = (int) unix.getGid();
+        long[] groups = unix.getGroups();
+        GROUPS = new int[groups == null ? 0 : groups.length];
+        for (int i = 0; i < GROUPS.length; i++) GROUPS[i] = (int) groups[i];
     }
 
     private Identity() {}
+
+    /** The supplementary groups, as getgroups(2) lists them. */
+    static int[] groups() {
+        return GROUPS.clone();
+    }
 }

@@ -679,7 +679,7 @@ final class Syscalls {
     }
 
     private static long getgroups(LinuxProcess p, int size, long list) {
-        int[] groups = HostInfo.groups();
+        int[] groups = Identity.groups();
         if (size == 0) return groups.length;
         if (size < groups.length) throw new Errno(Errno.EINVAL);
         for (int i = 0; i < groups.length; i++) p.space.write32(list + 4L * i, groups[i]);
