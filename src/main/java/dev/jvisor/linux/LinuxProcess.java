@@ -309,10 +309,33 @@ public final class LinuxProcess {
         j.start();
     }
 
+    /** CPU time of the threads that have ended, and of reaped children: {user, user + system} nanoseconds. */
+    private final long[] endedThreadsCpu = new long[2], reapedChildrenCpu = new long[2];
+
+    /** This process's CPU time so far: {user, user + system} nanoseconds of the host threads that ran it. */
+    synchronized long[] cpuTimes() {
+        long[] sum = endedThreadsCpu.clone();
+        for (GuestThread t : threads) {
+            Thread j = t.javaThread;
+            if (j == null || !j.isAlive()) continue;
+            long[] c = Time.threadCpu(j);
+            sum[0] += c[0];
+            sum[1] += c[1];
+        }
+        return sum;
+    }
+
+    synchronized long[] childrenCpuTimes() {
+        return reapedChildrenCpu.clone();
+    }
+
     void threadFinished(GuestThread t) {
+        long[] cpu = Time.threadCpu(Thread.currentThread());
         List<AddressSpace> unused = new ArrayList<>();
         synchronized (this) {
             if (!threads.remove(t)) return;
+            endedThreadsCpu[0] += cpu[0];
+            endedThreadsCpu[1] += cpu[1];
             family.retiredInstructions.addAndGet(t.cpu.instructions);
             AddressSpace own = t.mem.space();
             if (threads.isEmpty()) {
@@ -530,6 +553,9 @@ public final class LinuxProcess {
                     if (!peek && r.code() <= CLD_DUMPED) {
                         children.remove(c);
                         family.processes.remove(c.pid);
+                        long[] own = c.cpuTimes(), theirs = c.childrenCpuTimes();
+                        reapedChildrenCpu[0] += own[0] + theirs[0];
+                        reapedChildrenCpu[1] += own[1] + theirs[1];
                     }
                     return r;
                 }

@@ -22,18 +22,18 @@ final class Time {
         return now.getEpochSecond() * NS + now.getNano();
     }
 
-    private static long processCpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return Math.max(os.getProcessCpuTime(), 0);
-        }
-        return THREADS.getCurrentThreadCpuTime();
+    /** CPU time of one guest thread's host thread: {user, user + system} nanoseconds. */
+    static long[] threadCpu(Thread thread) {
+        long cpu = Math.max(THREADS.getThreadCpuTime(thread.threadId()), 0);
+        long user = Math.max(THREADS.getThreadUserTime(thread.threadId()), 0);
+        return new long[] {Math.min(user, cpu), cpu};
     }
 
-    static long clockNanos(int clock) {
+    static long clockNanos(GuestThread t, int clock) {
         return switch (clock) {
             case CLOCK_REALTIME, CLOCK_REALTIME_COARSE -> realtimeNanos();
             case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME -> System.nanoTime();
-            case CLOCK_PROCESS_CPUTIME_ID -> processCpuNanos();
+            case CLOCK_PROCESS_CPUTIME_ID -> t.process.cpuTimes()[1];
             case CLOCK_THREAD_CPUTIME_ID -> THREADS.getCurrentThreadCpuTime();
             default -> throw new Errno(Errno.EINVAL);
         };
@@ -51,7 +51,7 @@ final class Time {
     }
 
     static long clockGettime(GuestThread t, int clock, long tp) {
-        t.process.space.write(tp, timespec(clockNanos(clock)));
+        t.process.space.write(tp, timespec(clockNanos(t, clock)));
         return 0;
     }
 
@@ -61,7 +61,7 @@ final class Time {
     }
 
     static long clockGetres(GuestThread t, int clock, long tp) {
-        clockNanos(clock);
+        clockNanos(t, clock);
         long res = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE ? 4_000_000 : 1;
         if (tp != 0) t.process.space.write(tp, timespec(res));
         return 0;
@@ -83,7 +83,7 @@ final class Time {
         long amount = readTimespec(t.process.space, req);
         long deadline;
         if ((flags & TIMER_ABSTIME) != 0) {
-            deadline = System.nanoTime() + (amount - clockNanos(clock));
+            deadline = System.nanoTime() + (amount - clockNanos(t, clock));
         } else {
             deadline = System.nanoTime() + amount;
         }
@@ -98,27 +98,35 @@ final class Time {
         }
     }
 
-    /** struct tms in clock ticks (AT_CLKTCK = 100), and the elapsed ticks since boot as the result. */
+    /**
+     * struct tms in clock ticks (AT_CLKTCK = 100): this process's and its reaped children's user and system time,
+     * which is the CPU time of the host threads that ran them. The result is the ticks elapsed since boot.
+     */
     static long times(GuestThread t, long buf) {
-        long ticksPerNs = NS / 100;
-        long cpu = processCpuNanos() / ticksPerNs;
+        long perTick = NS / 100;
+        long[] own = t.process.cpuTimes(), children = t.process.childrenCpuTimes();
         if (buf != 0) {
-            t.process.space.write(buf, ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putLong(cpu)
-                    .putLong(0).putLong(0).putLong(0).array());
+            t.process.space.write(buf, ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(own[0] / perTick).putLong((own[1] - own[0]) / perTick)
+                    .putLong(children[0] / perTick).putLong((children[1] - children[0]) / perTick).array());
         }
         return (long) (HostInfo.uptimeSeconds() * 100);
     }
 
-    /** struct rusage: user time is the CPU time of the thread or process; jvisor does not split user and system. */
+    /**
+     * struct rusage with the user and system time of the process, its reaped children or the calling thread; the
+     * other counters (faults, context switches, maximum RSS) are not kept and read as 0.
+     */
     static long getrusage(GuestThread t, int who, long buf) {
-        long nanos = switch (who) {
-            case 0 -> processCpuNanos();
-            case -1 -> 0;
-            case 1 -> THREADS.getCurrentThreadCpuTime();
+        long[] times = switch (who) {
+            case 0 -> t.process.cpuTimes();
+            case -1 -> t.process.childrenCpuTimes();
+            case 1 -> threadCpu(Thread.currentThread());
             default -> throw new Errno(Errno.EINVAL);
         };
+        long user = times[0], system = times[1] - times[0];
         ByteBuffer b = ByteBuffer.allocate(144).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, nanos / NS).putLong(8, nanos % NS / 1000);
+        b.putLong(0, user / NS).putLong(8, user % NS / 1000).putLong(16, system / NS).putLong(24, system % NS / 1000);
         t.process.space.write(buf, b.array());
         return 0;
     }

@@ -207,6 +207,7 @@ class LinuxProgramsTest {
                 continued=1
                 runs again=1
                 killed sig=9
+                children cpu >= 60ms=1
                 ignored SIGCHLD: wait=-1 echild=1
                 """, r.stdout, r.messages);
         assertEquals(0, r.status);

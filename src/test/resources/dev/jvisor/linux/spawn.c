@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +144,25 @@ int main(int argc, char **argv) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     printf("killed sig=%d\n", WTERMSIG(status));
+
+    /* CPU accounting: a child's time shows up in RUSAGE_CHILDREN once it is reaped. */
+    struct rusage before_ru, after_ru;
+    getrusage(RUSAGE_CHILDREN, &before_ru);
+    pid = fork();
+    if (pid == 0) {
+        struct timespec start, now;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);
+        do clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+        while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 60000000L);
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    getrusage(RUSAGE_CHILDREN, &after_ru);
+    long child_us = (after_ru.ru_utime.tv_sec - before_ru.ru_utime.tv_sec) * 1000000L
+            + (after_ru.ru_utime.tv_usec - before_ru.ru_utime.tv_usec)
+            + (after_ru.ru_stime.tv_sec - before_ru.ru_stime.tv_sec) * 1000000L
+            + (after_ru.ru_stime.tv_usec - before_ru.ru_stime.tv_usec);
+    printf("children cpu >= 60ms=%d\n", child_us >= 60000);
 
     /* With SIGCHLD ignored, children are reaped by the system: wait finds none. */
     signal(SIGCHLD, SIG_IGN);
