@@ -525,7 +525,11 @@ public final class LinuxProcess {
     }
 
     /** A child that ended, stopped or continued, as wait4 and waitid report it. */
-    record Reaped(int pid, int waitStatus, int code, int status) {}
+    record Reaped(int pid, int waitStatus, int code, int status, long[] cpu) {
+        Reaped(int pid, int waitStatus, int code, int status) {
+            this(pid, waitStatus, code, status, new long[2]);
+        }
+    }
 
     /** Which children a wait is for and which of their changes it wants (WEXITED, WUNTRACED, WCONTINUED). */
     record WaitFor(int pid, boolean exited, boolean stopped, boolean continued) {
@@ -550,14 +554,16 @@ public final class LinuxProcess {
                     any = true;
                     Reaped r = c.reportableChange(which, peek);
                     if (r == null) continue;
-                    if (!peek && r.code() <= CLD_DUMPED) {
+                    if (r.code() > CLD_DUMPED) return r;
+                    long[] own = c.cpuTimes(), theirs = c.childrenCpuTimes();
+                    long[] total = {own[0] + theirs[0], own[1] + theirs[1]};
+                    if (!peek) {
                         children.remove(c);
                         family.processes.remove(c.pid);
-                        long[] own = c.cpuTimes(), theirs = c.childrenCpuTimes();
-                        reapedChildrenCpu[0] += own[0] + theirs[0];
-                        reapedChildrenCpu[1] += own[1] + theirs[1];
+                        reapedChildrenCpu[0] += total[0];
+                        reapedChildrenCpu[1] += total[1];
                     }
-                    return r;
+                    return new Reaped(r.pid(), r.waitStatus(), r.code(), r.status(), total);
                 }
                 if (!any) throw new Errno(Errno.ECHILD);
                 if (noHang) return null;

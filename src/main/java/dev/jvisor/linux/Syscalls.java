@@ -921,7 +921,7 @@ final class Syscalls {
         LinuxProcess.Reaped r = t.process.waitChild(t, which, (options & WNOHANG) != 0, false);
         if (r == null) return 0;
         if (statusVa != 0) t.process.space.write32(statusVa, r.waitStatus());
-        if (rusageVa != 0) t.process.space.write(rusageVa, new byte[144]);
+        if (rusageVa != 0) t.process.space.write(rusageVa, Time.rusage(r.cpu()));
         return r.pid();
     }
 

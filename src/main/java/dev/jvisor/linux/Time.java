@@ -124,11 +124,16 @@ final class Time {
             case 1 -> threadCpu(Thread.currentThread());
             default -> throw new Errno(Errno.EINVAL);
         };
+        t.process.space.write(buf, rusage(times));
+        return 0;
+    }
+
+    /** struct rusage (144 bytes) holding {user, user + system} nanoseconds as ru_utime and ru_stime. */
+    static byte[] rusage(long[] times) {
         long user = times[0], system = times[1] - times[0];
         ByteBuffer b = ByteBuffer.allocate(144).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, user / NS).putLong(8, user % NS / 1000).putLong(16, system / NS).putLong(24, system % NS / 1000);
-        t.process.space.write(buf, b.array());
-        return 0;
+        return b.array();
     }
 
     /** struct sysinfo from /proc/uptime and the host's memory figures. */
