@@ -9,17 +9,15 @@ import dev.jvisor.arch.a64.decode.Section;
 import dev.jvisor.memory.MemoryFault;
 
 import java.lang.classfile.ClassFile;
-import java.lang.classfile.CodeBuilder;
-import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
-import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,25 +50,17 @@ public final class RegionTranslator {
      */
     static final int MAX_INSTRUCTIONS = 32;
 
-    private static final ClassDesc CD_CPU = ClassDesc.of(Cpu.class.getName());
     private static final ClassDesc CD_REGION = ClassDesc.of(Region.class.getName());
-    private static final ClassDesc CD_EXEC = ClassDesc.of(Exec.class.getName());
-    private static final ClassDesc CD_RUNTIME = ClassDesc.of(DbtRuntime.class.getName());
-    private static final ClassDesc CD_RTE = ClassDesc.of(RuntimeException.class.getName());
-    private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long);
     private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_short.arrayType(), CD_int);
-    private static final MethodTypeDesc MTD_FAULT = MethodTypeDesc.of(CD_long, CD_REGION, CD_CPU, CD_int, CD_RTE, CD_long);
-    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_CPU);
-
-    private static final int L_THIS = 0, L_CPU = 1, L_COUNT = 2, L_NEXT = 4, L_OFFSET = 6, L_EXCEPTION = 7;
+    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, RegionEmitter.CD_CPU);
 
     private final DecodeTable table = A64.TABLE;
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
 
-    private enum End { FALLTHROUGH, DIRECT, CONDITIONAL, EXIT }
+    enum End { FALLTHROUGH, DIRECT, CONDITIONAL, EXIT }
 
     /** A straight run of instructions, [start, start + 4 * length), and how it ends. */
-    private static final class Block {
+    static final class Block {
         final long start;
         final List<Integer> insns = new ArrayList<>();
         final List<InsnRow> rows = new ArrayList<>();
@@ -202,17 +192,14 @@ public final class RegionTranslator {
             }
             count += b.insns.size();
         }
-        ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
-        byte[] bytes = ClassFile.of().build(self, clb -> {
-            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            clb.withSuperclass(CD_REGION);
-            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb
-                    .aload(0).lload(1).lload(3).aload(5).iload(6)
-                    .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
-                    .return_());
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> emitRun(cb, blocks, startPc, constantIndex));
-        });
+        // Two passes: the first finds which registers the direct bytecode touches, so that the second loads and
+        // stores back only those.
+        BitSet all = new BitSet();
+        all.set(0, 32);
+        RegionEmitter[] probe = new RegionEmitter[1];
+        build(blocks, startPc, constantIndex, all, all, probe);
+        RegionEmitter[] used = new RegionEmitter[1];
+        byte[] bytes = build(blocks, startPc, constantIndex, probe[0].touched, probe[0].written, used);
         bytecodeBytes += bytes.length;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
@@ -224,73 +211,20 @@ public final class RegionTranslator {
         }
     }
 
-    private void emitRun(CodeBuilder cb, TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex) {
-        Map<Long, Label> labels = new HashMap<>();
-        for (Long s : blocks.keySet()) labels.put(s, cb.newLabel());
-        Label ret = cb.newLabel();
-        Label tryStart = cb.newLabel(), tryEnd = cb.newLabel(), handler = cb.newLabel();
-
-        cb.lconst_0().lstore(L_COUNT);
-        cb.iconst_0().istore(L_OFFSET);
-        Block entry = blocks.get(startPc);
-        cb.goto_(labels.get(entry.start));
-        cb.labelBinding(tryStart);
-        for (Block b : blocks.values()) {
-            cb.labelBinding(labels.get(b.start));
-            if (b.jumpTarget) {
-                Label body = cb.newLabel();
-                cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", ConstantDescs.CD_boolean).ifeq(body);
-                cb.loadConstant(b.start).goto_(ret);
-                cb.labelBinding(body);
-            }
-            cb.lload(L_COUNT).loadConstant((long) b.insns.size()).ladd().lstore(L_COUNT);
-            int n = b.insns.size();
-            for (int j = 0; j < n; j++) {
-                long pc = b.start + 4L * j;
-                cb.loadConstant((int) (pc & 0xFFF)).istore(L_OFFSET);
-                int k = constantIndex.get(b.rows.get(j).id());
-                cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_EXEC, k));
-                cb.aload(L_CPU).loadConstant(b.insns.get(j)).loadConstant(pc);
-                cb.invokeinterface(CD_EXEC, "exec", MTD_EXEC);
-                if (j < n - 1) cb.pop2();
-            }
-            // The last instruction's result (the next PC) is on the stack.
-            switch (b.end) {
-                case FALLTHROUGH -> leave(cb, labels, b.endPc(), ret);
-                case DIRECT -> leave(cb, labels, b.target, ret);
-                case CONDITIONAL -> {
-                    Label notTaken = cb.newLabel();
-                    cb.dup2().loadConstant(b.target).lcmp().ifne(notTaken);
-                    leave(cb, labels, b.target, ret);
-                    cb.labelBinding(notTaken);
-                    leave(cb, labels, b.endPc(), ret);
-                }
-                case EXIT -> cb.goto_(ret);
-            }
-        }
-        cb.labelBinding(tryEnd);
-        cb.labelBinding(ret);
-        cb.lstore(L_NEXT);
-        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).lload(L_COUNT).ladd()
-                .putfield(CD_CPU, "instructions", CD_long);
-        cb.lload(L_NEXT).lreturn();
-        cb.labelBinding(handler);
-        cb.astore(L_EXCEPTION);
-        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).lload(L_COUNT)
-                .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
-        cb.exceptionCatch(tryStart, tryEnd, handler, CD_RTE);
-    }
-
-    /**
-     * With the next PC on the stack, continues at {@code target}: a goto when it is a block of this region (the
-     * stacked value is then known and dropped), a return to the dispatcher otherwise.
-     */
-    private static void leave(CodeBuilder cb, Map<Long, Label> labels, long target, Label ret) {
-        Label l = labels.get(target);
-        if (l != null) {
-            cb.pop2().goto_(l);
-        } else {
-            cb.goto_(ret);
-        }
+    private static byte[] build(TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex,
+                                BitSet load, BitSet store, RegionEmitter[] emitter) {
+        ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
+        return ClassFile.of().build(self, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withSuperclass(CD_REGION);
+            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb
+                    .aload(0).lload(1).lload(3).aload(5).iload(6)
+                    .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
+                    .return_());
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb -> {
+                emitter[0] = new RegionEmitter(cb, blocks, startPc, constantIndex, load, store);
+                emitter[0].emitRun();
+            });
+        });
     }
 }
