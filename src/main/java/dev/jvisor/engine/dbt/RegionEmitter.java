@@ -125,9 +125,13 @@ final class RegionEmitter {
         cb.aload(L_CPU).getfield(CD_CPU, "x", CD_LONGS).astore(L_XREGS);
         cb.aload(L_CPU).getfield(CD_CPU, "mem", CD_MEM).astore(L_MEM);
         cb.aload(L_CPU).getfield(CD_CPU, "nzcv", CD_int).istore(L_NZCV);
-        cb.iconst_0().istore(L_FKIND);
-        cb.lconst_0().lstore(L_FA);
-        cb.lconst_0().lstore(L_FB);
+        cb.aload(L_CPU).getfield(CD_CPU, "flagKind", CD_int).istore(L_FKIND);
+        cb.aload(L_CPU).getfield(CD_CPU, "flagA", CD_long).lstore(L_FA);
+        cb.aload(L_CPU).getfield(CD_CPU, "flagB", CD_long).lstore(L_FB);
+        if (flagsLiveIn.get(startPc)) {
+            // The first block reads flags the previous region may have left lazy.
+            dynamicMaterialize();
+        }
         cb.lconst_0().lstore(L_T0);
         cb.lconst_0().lstore(L_T1);
         cb.lconst_0().lstore(L_T2);
@@ -140,14 +144,21 @@ final class RegionEmitter {
         // The way out: registers and flags back into the Cpu, retired instructions counted, next PC returned.
         cb.labelBinding(ret);
         cb.lstore(L_NEXT);
-        writeBackAll();
+        writeBackRegisters();
+        cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
+        cb.aload(L_CPU).iload(L_FKIND).putfield(CD_CPU, "flagKind", CD_int);
+        cb.aload(L_CPU).lload(L_FA).putfield(CD_CPU, "flagA", CD_long);
+        cb.aload(L_CPU).lload(L_FB).putfield(CD_CPU, "flagB", CD_long);
         cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).lload(L_COUNT).ladd()
                 .putfield(CD_CPU, "instructions", CD_long);
         cb.lload(L_NEXT).lreturn();
 
+        // The fault hooks see the Cpu, so flags are made exact there.
         cb.labelBinding(handler);
         cb.astore(L_EXCEPTION);
-        writeBackAll();
+        writeBackRegisters();
+        dynamicMaterialize();
+        cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
         callFault();
 
         cb.labelBinding(execHandler);
@@ -159,17 +170,22 @@ final class RegionEmitter {
     }
 
     private void callFault() {
+        cb.aload(L_CPU).iconst_0().putfield(CD_CPU, "flagKind", CD_int);
         cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).lload(L_COUNT)
                 .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
     }
 
-    private void writeBackAll() {
+    private void writeBackRegisters() {
         for (int r = store.nextSetBit(0); r >= 0; r = store.nextSetBit(r + 1)) {
             cb.aload(L_XREGS).loadConstant(r).lload(reg(r)).lastore();
         }
-        cb.aload(L_CPU);
+    }
+
+    /** NZCV computed from whatever lazy state the locals hold, for points where it is not known statically. */
+    private void dynamicMaterialize() {
         cb.iload(L_FKIND).lload(L_FA).lload(L_FB).iload(L_NZCV).invokestatic(CD_RUNTIME, "flags", MTD_FLAGS);
-        cb.putfield(CD_CPU, "nzcv", CD_int);
+        cb.istore(L_NZCV);
+        cb.iconst_0().istore(L_FKIND);
     }
 
     private void reloadRegisters() {

@@ -48,7 +48,7 @@ public final class RegionTranslator {
      * Instructions per region. HotSpot stops inlining into a method once about 8,000 bytes of bytecode have been
      * inlined; past that the semantics calls stay calls, so small regions run faster (busybox md5sum and gzip).
      */
-    static final int MAX_INSTRUCTIONS = 32;
+    static final int MAX_INSTRUCTIONS = Integer.getInteger("jvisor.dbt.max", 32);
 
     private static final ClassDesc CD_REGION = ClassDesc.of(Region.class.getName());
     private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_short.arrayType(), CD_int);
