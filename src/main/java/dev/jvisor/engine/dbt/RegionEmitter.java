@@ -28,22 +28,24 @@ import static java.lang.constant.ConstantDescs.CD_void;
 /**
  * Emits the {@code run} method of one region.
  *
- * <p>Guest registers live in JVM locals for the whole region: those the region's own bytecode touches are loaded from
- * {@link Cpu#x} on entry, and the ones it writes are stored back on every way out (the return to the dispatcher and
- * the fault handler). Instructions the emitter knows become straight bytecode on those locals; every other row keeps
- * the call of its semantics ({@link Exec}), with the written registers flushed before the call and every register
- * reloaded after it, since the semantics read and write {@code c.x}.
+ * <p>Within a basic block, guest registers live in JVM locals: those the block's bytecode touches are loaded from
+ * {@link Cpu#x} at its start, and the ones it wrote are stored back before anything that can leave the block or
+ * observe {@code c.x}: its outgoing edges, a memory access (which may fault), a call of semantics. Keeping them in
+ * locals across the whole region was measured too: it saved little at run time and cost HotSpot's register
+ * allocator so much more compile time (every value live across every slow path) that busybox gzip ran slower.
+ * Instructions the emitter knows become straight bytecode on the locals; every other row keeps the call of its
+ * semantics ({@link Exec}), with the block's registers reloaded after it, since the semantics read and write
+ * {@code c.x}.
  *
  * <p>Condition flags are lazy: a flag-setting instruction leaves its operands in two locals and its kind in a third
  * (see the FLAGS_ constants of {@link DbtRuntime}), and a reader in the same block that knows the kind statically
  * evaluates its condition straight from the operands (SUBS + B.LT is a signed compare and branch). NZCV is computed
  * only where all four flags are needed: before a semantics call, on an edge into a block that reads flags before
- * setting them, and (from the kind local) on the way out of the region or into the fault handler.
+ * setting them, and in the fault handler. Leaving the region hands the lazy state on through {@link Cpu#flagKind}.
  *
  * <p>Exactness on faults: a direct translation does every access that can fault before it writes a register local,
- * and the fault handler writes the locals back, so a fault leaves the state of all earlier instructions and nothing
- * of the faulting one, as in the interpreter. A fault inside a semantics call has its own handler that writes nothing
- * back, since the call saw the flushed state and may have changed it.
+ * and registers are flushed before each access, so a fault leaves the state of all earlier instructions and nothing
+ * of the faulting one, as in the interpreter.
  */
 final class RegionEmitter {
     static final ClassDesc CD_CPU = ClassDesc.of(Cpu.class.getName());
@@ -89,27 +91,27 @@ final class RegionEmitter {
     private final TreeMap<Long, RegionTranslator.Block> blocks;
     private final long startPc;
     private final Map<Integer, Integer> constantIndex;
-    /** Registers to load on entry and reload after semantics calls; registers to store back. From a first pass. */
-    private final BitSet load, store;
-    /** Registers the emitted bytecode actually reads or writes, and writes: the result of this pass. */
-    final BitSet touched = new BitSet(), written = new BitSet();
+    /** Per block: the registers its bytecode touches (the result of this pass), and those to load at its start. */
+    final Map<Long, BitSet> touchedByBlock = new HashMap<>();
+    private final Map<Long, BitSet> blockLoad;
+    private BitSet blockTouched = new BitSet();
 
     private final Map<Long, Label> labels = new HashMap<>();
     private final Map<Long, Boolean> flagsLiveIn = new HashMap<>();
     private final List<Label[]> execRanges = new ArrayList<>();
     private Label ret;
+    private long currentBlock;
     private int flagState;
     /** Registers whose local may differ from c.x (written since the last flush). */
     private final BitSet dirty = new BitSet();
 
     RegionEmitter(CodeBuilder cb, TreeMap<Long, RegionTranslator.Block> blocks, long startPc,
-                  Map<Integer, Integer> constantIndex, BitSet load, BitSet store) {
+                  Map<Integer, Integer> constantIndex, Map<Long, BitSet> blockLoad) {
+        this.blockLoad = blockLoad;
         this.cb = cb;
         this.blocks = blocks;
         this.startPc = startPc;
         this.constantIndex = constantIndex;
-        this.load = load;
-        this.store = store;
     }
 
     // ---------------------------------------------------------------- region structure
@@ -135,7 +137,6 @@ final class RegionEmitter {
         cb.lconst_0().lstore(L_T0);
         cb.lconst_0().lstore(L_T1);
         cb.lconst_0().lstore(L_T2);
-        reloadRegisters();
         cb.goto_(labels.get(startPc));
         cb.labelBinding(tryStart);
         for (RegionTranslator.Block b : blocks.values()) emitBlock(b);
@@ -144,7 +145,6 @@ final class RegionEmitter {
         // The way out: registers and flags back into the Cpu, retired instructions counted, next PC returned.
         cb.labelBinding(ret);
         cb.lstore(L_NEXT);
-        writeBackRegisters();
         cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
         cb.aload(L_CPU).iload(L_FKIND).putfield(CD_CPU, "flagKind", CD_int);
         cb.aload(L_CPU).lload(L_FA).putfield(CD_CPU, "flagA", CD_long);
@@ -156,7 +156,6 @@ final class RegionEmitter {
         // The fault hooks see the Cpu, so flags are made exact there.
         cb.labelBinding(handler);
         cb.astore(L_EXCEPTION);
-        writeBackRegisters();
         dynamicMaterialize();
         cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
         callFault();
@@ -175,12 +174,6 @@ final class RegionEmitter {
                 .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
     }
 
-    private void writeBackRegisters() {
-        for (int r = store.nextSetBit(0); r >= 0; r = store.nextSetBit(r + 1)) {
-            cb.aload(L_XREGS).loadConstant(r).lload(reg(r)).lastore();
-        }
-    }
-
     /** NZCV computed from whatever lazy state the locals hold, for points where it is not known statically. */
     private void dynamicMaterialize() {
         cb.iload(L_FKIND).lload(L_FA).lload(L_FB).iload(L_NZCV).invokestatic(CD_RUNTIME, "flags", MTD_FLAGS);
@@ -188,7 +181,9 @@ final class RegionEmitter {
         cb.iconst_0().istore(L_FKIND);
     }
 
-    private void reloadRegisters() {
+    /** Loads the registers the current block touches from {@code c.x}. */
+    private void loadRegisters() {
+        BitSet load = blockLoad.getOrDefault(currentBlock, new BitSet());
         for (int r = load.nextSetBit(0); r >= 0; r = load.nextSetBit(r + 1)) {
             cb.aload(L_XREGS).loadConstant(r).laload().lstore(reg(r));
         }
@@ -201,8 +196,9 @@ final class RegionEmitter {
     private void emitBlock(RegionTranslator.Block b) {
         cb.labelBinding(labels.get(b.start));
         flagState = UNKNOWN;
+        currentBlock = b.start;
+        blockTouched = touchedByBlock.computeIfAbsent(b.start, k -> new BitSet());
         dirty.clear();
-        dirty.or(store);
         if (b.jumpTarget) {
             // Every cycle in a region passes a backward-branch target; checking here bounds how long a region runs.
             Label body = cb.newLabel();
@@ -211,6 +207,7 @@ final class RegionEmitter {
             cb.labelBinding(body);
         }
         cb.lload(L_COUNT).loadConstant((long) b.insns.size()).ladd().lstore(L_COUNT);
+        loadRegisters();
         int n = b.insns.size();
         for (int j = 0; j < n; j++) {
             long pc = b.start + 4L * j;
@@ -231,6 +228,10 @@ final class RegionEmitter {
 
     /** Continues at {@code target}: a jump to its block when the region has it, else a return to the dispatcher. */
     private void edge(long target) {
+        // The other edge of a conditional branch is emitted next and must flush the same registers.
+        BitSet stillDirty = (BitSet) dirty.clone();
+        flushDirty();
+        dirty.or(stillDirty);
         Label l = labels.get(target);
         if (l == null) {
             cb.loadConstant(target).goto_(ret);
@@ -302,14 +303,14 @@ final class RegionEmitter {
         if (r == 31) {
             cb.lconst_0();
         } else {
-            touched.set(r);
+            blockTouched.set(r);
             cb.lload(reg(r));
         }
     }
 
     /** Pushes Rn where 31 is SP. */
     private void xsp(int r) {
-        touched.set(r);
+        blockTouched.set(r);
         cb.lload(reg(r));
     }
 
@@ -323,8 +324,7 @@ final class RegionEmitter {
     }
 
     private void setXsp(int r) {
-        touched.set(r);
-        written.set(r);
+        blockTouched.set(r);
         dirty.set(r);
         cb.lstore(reg(r));
     }
@@ -475,13 +475,18 @@ final class RegionEmitter {
         cb.loadConstant((int) (pc & 0xFFF)).istore(L_OFFSET);
     }
 
-    /** Calls the row's semantics with the next PC left on the stack, keeping locals and the Cpu coherent around it. */
-    private void emitCall(InsnRow row, int insn, long pc) {
-        setOffset(pc);
+    /** Stores the registers written since the last flush into {@code c.x}. */
+    private void flushDirty() {
         for (int r = dirty.nextSetBit(0); r >= 0; r = dirty.nextSetBit(r + 1)) {
             cb.aload(L_XREGS).loadConstant(r).lload(reg(r)).lastore();
         }
         dirty.clear();
+    }
+
+    /** Calls the row's semantics with the next PC left on the stack, keeping locals and the Cpu coherent around it. */
+    private void emitCall(InsnRow row, int insn, long pc) {
+        setOffset(pc);
+        flushDirty();
         materializeFlags();
         if (flagState == UNKNOWN) setFlagState(DbtRuntime.FLAGS_NZCV);
         cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
@@ -493,7 +498,7 @@ final class RegionEmitter {
         cb.invokeinterface(CD_EXEC, "exec", MTD_EXEC);
         cb.labelBinding(end);
         execRanges.add(new Label[] {start, end});
-        reloadRegisters();
+        loadRegisters();
         cb.aload(L_CPU).getfield(CD_CPU, "nzcv", CD_int).istore(L_NZCV);
     }
 
@@ -926,6 +931,7 @@ final class RegionEmitter {
     private void literalLoad(String name, int insn, long pc) {
         setOffset(pc);
         long address = pc + ((long) (insn << 8) >> 11 & ~3L);
+        flushDirty();
         cb.aload(L_MEM).loadConstant(address);
         switch (name) {
             case "LDR_w_lit" -> cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land();
@@ -938,6 +944,7 @@ final class RegionEmitter {
     private void memory(String name, int insn, long pc) {
         String[] km = memoryKind(name);
         setOffset(pc);
+        flushDirty();
         if (km[0].equals("pair")) pair(insn);
         else single(km[0], km[1], insn);
     }
@@ -1096,6 +1103,7 @@ final class RegionEmitter {
             }
             case "BR", "RET" -> {
                 x(insn >>> 5 & 31);
+                flushDirty();
                 cb.goto_(ret);
             }
             case "BLR" -> {
@@ -1103,6 +1111,7 @@ final class RegionEmitter {
                 cb.lstore(L_T0);
                 cb.loadConstant(pc + 4);
                 setX(30);
+                flushDirty();
                 cb.lload(L_T0).goto_(ret);
             }
             default -> { return false; }

@@ -192,14 +192,11 @@ public final class RegionTranslator {
             }
             count += b.insns.size();
         }
-        // Two passes: the first finds which registers the direct bytecode touches, so that the second loads and
-        // stores back only those.
-        BitSet all = new BitSet();
-        all.set(0, 32);
-        RegionEmitter[] probe = new RegionEmitter[1];
-        build(blocks, startPc, constantIndex, all, all, probe);
-        RegionEmitter[] used = new RegionEmitter[1];
-        byte[] bytes = build(blocks, startPc, constantIndex, probe[0].touched, probe[0].written, used);
+        // Two passes: the first finds which registers each block's direct bytecode touches, so that the second
+        // loads just those at the block's start.
+        RegionEmitter[] emitter = new RegionEmitter[1];
+        build(blocks, startPc, constantIndex, Map.of(), emitter);
+        byte[] bytes = build(blocks, startPc, constantIndex, emitter[0].touchedByBlock, emitter);
         bytecodeBytes += bytes.length;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
@@ -212,7 +209,7 @@ public final class RegionTranslator {
     }
 
     private static byte[] build(TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex,
-                                BitSet load, BitSet store, RegionEmitter[] emitter) {
+                                Map<Long, BitSet> blockLoad, RegionEmitter[] emitter) {
         ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
         return ClassFile.of().build(self, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
@@ -222,7 +219,7 @@ public final class RegionTranslator {
                     .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
                     .return_());
             clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb -> {
-                emitter[0] = new RegionEmitter(cb, blocks, startPc, constantIndex, load, store);
+                emitter[0] = new RegionEmitter(cb, blocks, startPc, constantIndex, blockLoad);
                 emitter[0].emitRun();
             });
         });
