@@ -9,6 +9,9 @@ import dev.jvisor.arch.a64.decode.Section;
 import dev.jvisor.memory.MemoryFault;
 
 import java.lang.classfile.ClassFile;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
@@ -45,10 +48,16 @@ import static java.lang.constant.ConstantDescs.CD_void;
  */
 public final class RegionTranslator {
     /**
-     * Instructions per region. HotSpot stops inlining into a method once about 8,000 bytes of bytecode have been
-     * inlined; past that the semantics calls stay calls, so small regions run faster (busybox md5sum and gzip).
+     * Instructions per region. With direct bytecode and registers in block-local JVM locals, bigger regions pay:
+     * hot loops stop being cut into pieces that go through the dispatcher (busybox gzip: 45 million region runs
+     * instead of 98 million). The interpreter tier also runs blocks of at most this many instructions.
      */
-    static final int MAX_INSTRUCTIONS = Integer.getInteger("jvisor.dbt.max", 32);
+    static final int MAX_INSTRUCTIONS = 256;
+    /**
+     * HotSpot never compiles a method of more than 8,000 bytes of bytecode (DontCompileHugeMethods); a region whose
+     * run method would be larger is translated again with half the instructions.
+     */
+    private static final int MAX_CODE_BYTES = 7_900;
 
     private static final ClassDesc CD_REGION = ClassDesc.of(Region.class.getName());
     private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_short.arrayType(), CD_int);
@@ -85,19 +94,22 @@ public final class RegionTranslator {
      * (the first instruction faults on fetch or is undefined): the dispatcher then interprets it.
      */
     public Region translate(Cpu cpu, long startPc) {
-        TreeMap<Long, Block> blocks = discover(cpu, startPc);
-        if (blocks.isEmpty()) return null;
-        long hostPage = cpu.mem.codeHostPage(startPc);
-        return emit(blocks, startPc, hostPage);
+        for (int cap = MAX_INSTRUCTIONS; ; cap /= 2) {
+            TreeMap<Long, Block> blocks = discover(cpu, startPc, cap);
+            if (blocks.isEmpty()) return null;
+            long hostPage = cpu.mem.codeHostPage(startPc);
+            Region r = emit(blocks, startPc, hostPage, cap > 1);
+            if (r != null) return r;
+        }
     }
 
-    private TreeMap<Long, Block> discover(Cpu cpu, long startPc) {
+    private TreeMap<Long, Block> discover(Cpu cpu, long startPc, int cap) {
         long page = startPc & ~0xFFFL;
         TreeMap<Long, Block> blocks = new TreeMap<>();
         List<Long> work = new ArrayList<>();
         work.add(startPc);
         int total = 0;
-        while (!work.isEmpty() && total < MAX_INSTRUCTIONS) {
+        while (!work.isEmpty() && total < cap) {
             long s = work.removeLast();
             if (blocks.containsKey(s)) continue;
             Map.Entry<Long, Block> before = blocks.floorEntry(s);
@@ -108,7 +120,7 @@ public final class RegionTranslator {
             Block b = new Block(s);
             Long nextStart = blocks.higherKey(s);
             long pc = s;
-            while (total < MAX_INSTRUCTIONS && (pc & ~0xFFFL) == page && (nextStart == null || pc < nextStart)) {
+            while (total < cap && (pc & ~0xFFFL) == page && (nextStart == null || pc < nextStart)) {
                 int insn;
                 try {
                     insn = cpu.mem.fetch32(pc);
@@ -166,7 +178,8 @@ public final class RegionTranslator {
         }
     }
 
-    private Region emit(TreeMap<Long, Block> blocks, long startPc, long hostPage) {
+    /** The region's class, or null when its run method is too big to compile and {@code mayShrink}. */
+    private Region emit(TreeMap<Long, Block> blocks, long startPc, long hostPage, boolean mayShrink) {
         long page = startPc & ~0xFFFL;
         // Every cycle in a region contains a backward branch (fall-through only goes forward), so checking for stop
         // requests at the targets of backward branches bounds the time a region can run.
@@ -197,6 +210,7 @@ public final class RegionTranslator {
         RegionEmitter[] emitter = new RegionEmitter[1];
         build(blocks, startPc, constantIndex, Map.of(), emitter);
         byte[] bytes = build(blocks, startPc, constantIndex, emitter[0].touchedByBlock, emitter);
+        if (mayShrink && runCodeLength(bytes) > MAX_CODE_BYTES) return null;
         bytecodeBytes += bytes.length;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
@@ -206,6 +220,13 @@ public final class RegionTranslator {
         } catch (Throwable t) {
             throw new IllegalStateException("translated region at 0x" + Long.toHexString(startPc) + " failed to load", t);
         }
+    }
+
+    private static int runCodeLength(byte[] classBytes) {
+        for (MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            if (m.methodName().equalsString("run")) return m.findAttribute(Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
+        }
+        return 0;
     }
 
     private static byte[] build(TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex,

@@ -149,4 +149,25 @@ class TranslatedCodeTest {
         assertEquals(Cpu.C, h.cpu.nzcv);
         assertEquals(0x1234, h.read64(0x8_0000 - 16));
     }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void aRegionTooBigForHotSpotIsTranslatedSmaller(A64Harness.Engine engine) {
+        // 128 times: add x(1 + i % 8), x(1 + i % 8), #1 and fmov d0, x1, a semantics call that flushes and reloads the
+        // block's registers; 256 instructions of this would be far over HotSpot's 8,000-byte method limit.
+        int[] code = new int[256];
+        for (int i = 0; i < 128; i++) {
+            int r = 1 + i % 8;
+            code[2 * i] = 0x91000400 | r << 5 | r;
+            code[2 * i + 1] = 0x9e670020;
+        }
+        A64Harness h = new A64Harness();
+        h.run(engine, code);
+        for (int r = 1; r <= 8; r++) assertEquals(16, h.x(r), "x" + r);
+        assertEquals(16, h.cpu.v[0]);
+
+        Region region = new RegionTranslator().translate(h.cpu, A64Harness.CODE);
+        org.junit.jupiter.api.Assertions.assertTrue(region.instructionCount < 256 && region.instructionCount >= 32,
+                "instructions in the region: " + region.instructionCount);
+    }
 }
