@@ -21,7 +21,7 @@ public final class DbtRuntime {
             FLAGS_LOGIC64 = 5, FLAGS_LOGIC32 = 6;
 
     /**
-     * An instruction of {@code region} at page offset {@code offset} threw {@code e}. {@code retiredThroughBlock}
+     * An instruction of {@code region} at {@code offset} from the start of the region's first page threw {@code e}. {@code retiredThroughBlock}
      * counts the region's instructions up to the end of the faulting instruction's block; the faulting instruction
      * counts as retired, as in the interpreter. Returns the PC to continue at.
      */
@@ -29,7 +29,7 @@ public final class DbtRuntime {
         int blockEnd = region.blockEndByOffset[offset >>> 2];
         long notReached = (blockEnd - offset) / 4 - 1;
         cpu.instructions += retiredThroughBlock - notReached;
-        long pc = (region.pc & ~0xFFFL) | offset;
+        long pc = (region.pc & ~0xFFFL) + offset;
         cpu.pc = pc;
         if (e instanceof MemoryFault f) return cpu.hooks.memoryFault(cpu, f, pc);
         if (e instanceof UndefinedInstruction) {

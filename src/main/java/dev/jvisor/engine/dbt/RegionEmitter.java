@@ -472,7 +472,7 @@ final class RegionEmitter {
     // ---------------------------------------------------------------- semantics calls
 
     private void setOffset(long pc) {
-        cb.loadConstant((int) (pc & 0xFFF)).istore(L_OFFSET);
+        cb.loadConstant((int) (pc - (startPc & ~0xFFFL))).istore(L_OFFSET);
     }
 
     /** Stores the registers written since the last flush into {@code c.x}. */

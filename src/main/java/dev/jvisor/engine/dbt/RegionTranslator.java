@@ -36,11 +36,12 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * hidden class, which HotSpot then compiles to host code (the two-stage translation).
  *
  * <p>A region starts at a guest PC and takes in every basic block reachable from it by direct branches and
- * fall-through within the same 4 KiB page, up to a size cap. Jumps between its blocks are JVM gotos, so a guest loop
- * is a loop in one method. Each instruction becomes a call of its decode-table row's semantics with the instruction
- * word and PC as constants; the row's {@link Exec} is loaded as a class-data constant, so HotSpot inlines the
- * semantics and folds the field extraction, leaving straight-line code (ident translation). Rows of the SYSTEM
- * section end the region and hand the result back to the dispatcher (callout translation), as do indirect branches.
+ * fall-through within its 4 KiB page and the next, up to a size cap. Jumps between its blocks are JVM gotos, so a
+ * guest loop is a loop in one method. {@link RegionEmitter} turns the common integer, load/store and branch rows into
+ * bytecode of their own on guest registers held in JVM locals; any other row becomes a call of its decode-table
+ * row's semantics with the instruction word and PC as constants, the row's {@link Exec} loaded as a class-data
+ * constant, so that HotSpot inlines the semantics and folds the field extraction. Rows of the SYSTEM section end the
+ * region and hand the result back to the dispatcher (callout translation), as do indirect branches.
  * Undefined encodings are never translated: the block stops before them and the dispatcher interprets them.
  *
  * <p>Every block that a jump reaches first checks {@link Cpu#exitRequest}, so no guest loop inside a region can hold
@@ -58,9 +59,15 @@ public final class RegionTranslator {
      * run method would be larger is translated again with half the instructions.
      */
     private static final int MAX_CODE_BYTES = 7_900;
+    /**
+     * A region takes in code from the page it starts in and the next one, so that a function or loop that straddles
+     * a page boundary is not cut there (gzip's deflate loop does).
+     */
+    static final int SPAN_BYTES = 0x2000;
 
     private static final ClassDesc CD_REGION = ClassDesc.of(Region.class.getName());
-    private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_short.arrayType(), CD_int);
+    private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long.arrayType(), CD_short.arrayType(),
+            CD_int);
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, RegionEmitter.CD_CPU);
 
     private final DecodeTable table = A64.TABLE;
@@ -97,14 +104,18 @@ public final class RegionTranslator {
         for (int cap = MAX_INSTRUCTIONS; ; cap /= 2) {
             TreeMap<Long, Block> blocks = discover(cpu, startPc, cap);
             if (blocks.isEmpty()) return null;
-            long hostPage = cpu.mem.codeHostPage(startPc);
-            Region r = emit(blocks, startPc, hostPage, cap > 1);
+            long page = startPc & ~0xFFFL;
+            boolean spans = blocks.lastKey() + 4L * (blocks.lastEntry().getValue().insns.size() - 1) >= page + 0x1000;
+            long[] hostPages = spans
+                    ? new long[] {cpu.mem.codeHostPage(page), cpu.mem.codeHostPage(page + 0x1000)}
+                    : new long[] {cpu.mem.codeHostPage(page)};
+            Region r = emit(blocks, startPc, hostPages, cap > 1);
             if (r != null) return r;
         }
     }
 
     private TreeMap<Long, Block> discover(Cpu cpu, long startPc, int cap) {
-        long page = startPc & ~0xFFFL;
+        long first = startPc & ~0xFFFL, end = first + SPAN_BYTES;
         TreeMap<Long, Block> blocks = new TreeMap<>();
         List<Long> work = new ArrayList<>();
         work.add(startPc);
@@ -120,7 +131,7 @@ public final class RegionTranslator {
             Block b = new Block(s);
             Long nextStart = blocks.higherKey(s);
             long pc = s;
-            while (total < cap && (pc & ~0xFFFL) == page && (nextStart == null || pc < nextStart)) {
+            while (total < cap && pc < end && (nextStart == null || pc < nextStart)) {
                 int insn;
                 try {
                     insn = cpu.mem.fetch32(pc);
@@ -145,10 +156,10 @@ public final class RegionTranslator {
             if (b.insns.isEmpty()) continue;
             blocks.put(s, b);
             switch (b.end) {
-                case DIRECT -> { if ((b.target & ~0xFFFL) == page) work.add(b.target); }
+                case DIRECT -> { if (b.target >= first && b.target < end) work.add(b.target); }
                 case CONDITIONAL -> {
-                    if ((b.endPc() & ~0xFFFL) == page) work.add(b.endPc());
-                    if ((b.target & ~0xFFFL) == page) work.add(b.target);
+                    if (b.endPc() < end) work.add(b.endPc());
+                    if (b.target >= first && b.target < end) work.add(b.target);
                 }
                 default -> { }
             }
@@ -179,7 +190,7 @@ public final class RegionTranslator {
     }
 
     /** The region's class, or null when its run method is too big to compile and {@code mayShrink}. */
-    private Region emit(TreeMap<Long, Block> blocks, long startPc, long hostPage, boolean mayShrink) {
+    private Region emit(TreeMap<Long, Block> blocks, long startPc, long[] hostPages, boolean mayShrink) {
         long page = startPc & ~0xFFFL;
         // Every cycle in a region contains a backward branch (fall-through only goes forward), so checking for stop
         // requests at the targets of backward branches bounds the time a region can run.
@@ -189,7 +200,7 @@ public final class RegionTranslator {
                 if (t != null) t.jumpTarget = true;
             }
         }
-        short[] blockEnd = new short[1024];
+        short[] blockEnd = new short[SPAN_BYTES / 4];
         Arrays.fill(blockEnd, (short) -1);
         int count = 0;
         List<Exec> constants = new ArrayList<>();
@@ -215,8 +226,8 @@ public final class RegionTranslator {
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
             MethodHandle ctor = hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class, long.class, long.class, short[].class, int.class));
-            return (Region) ctor.invoke(startPc, hostPage, blockEnd, count);
+                    MethodType.methodType(void.class, long.class, long[].class, short[].class, int.class));
+            return (Region) ctor.invoke(startPc, hostPages, blockEnd, count);
         } catch (Throwable t) {
             throw new IllegalStateException("translated region at 0x" + Long.toHexString(startPc) + " failed to load", t);
         }
@@ -236,7 +247,7 @@ public final class RegionTranslator {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_REGION);
             clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb
-                    .aload(0).lload(1).lload(3).aload(5).iload(6)
+                    .aload(0).lload(1).aload(3).aload(4).iload(5)
                     .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
                     .return_());
             clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb -> {
