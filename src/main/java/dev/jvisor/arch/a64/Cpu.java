@@ -48,6 +48,15 @@ public final class Cpu {
     public long exclusiveValue;
     public long exclusiveValue2;
 
+    /**
+     * Condition flags the binary translator carries lazily from one translated region to the next: when
+     * {@code flagKind} is not 0, NZCV is a function of the kind and the operands of the last flag-setting operation,
+     * and {@link #nzcv} is stale. Only the translation engine sets it, and it makes {@link #nzcv} exact again before
+     * any other code (interpreter, semantics, system hooks, its caller) can look at this Cpu.
+     */
+    public int flagKind;
+    public long flagA, flagB;
+
     /** Instructions retired. */
     public long instructions;
 

@@ -44,8 +44,10 @@ public final class CodeCache implements CpuMemory.CodeWatcher {
         Region existing = byPc.putIfAbsent(r.pc, r);
         if (existing != null && existing.valid) return existing;
         if (existing != null) byPc.put(r.pc, r);
-        byPage.computeIfAbsent(r.hostPage, p -> new CopyOnWriteArrayList<>()).add(r);
-        for (CpuMemory m : memories) m.protectCodePage(r.hostPage);
+        for (long page : r.hostPages) {
+            byPage.computeIfAbsent(page, p -> new CopyOnWriteArrayList<>()).add(r);
+            for (CpuMemory m : memories) m.protectCodePage(page);
+        }
         return r;
     }
 

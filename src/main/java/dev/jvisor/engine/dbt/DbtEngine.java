@@ -34,6 +34,22 @@ public final class DbtEngine {
         public long interpretedInstructions;
         /** Interpreted executions per decode-table row id: where the first tier spent its time. */
         public final long[] interpretedByRow = new long[A64.TABLE.rows().size()];
+        public long regionRuns;
+
+        /** A summary, with the rows the first tier ran most, for tuning the translator. */
+        public String summary() {
+            StringBuilder sb = new StringBuilder(String.format(
+                    "dbt: %d regions (%d bytes of bytecode, %.1f ms), %d region runs, %d chained, %d lookups hit,"
+                            + " %d missed, %d instructions interpreted%n", regionsTranslated, bytecodeBytes,
+                    translationNanos / 1e6, regionRuns, chained, cacheHits, cacheMisses, interpretedInstructions));
+            Integer[] ids = new Integer[interpretedByRow.length];
+            for (int i = 0; i < ids.length; i++) ids[i] = i;
+            java.util.Arrays.sort(ids, (a, b) -> Long.compare(interpretedByRow[b], interpretedByRow[a]));
+            for (int i = 0; i < 12 && interpretedByRow[ids[i]] > 0; i++) {
+                sb.append(String.format("  %-16s %d%n", A64.TABLE.row(ids[i]).name, interpretedByRow[ids[i]]));
+            }
+            return sb.toString();
+        }
     }
 
     public DbtEngine(Cpu cpu, CodeCache cache, Interpreter.InstructionTracer tracer) {
@@ -47,6 +63,9 @@ public final class DbtEngine {
         this.cache = cache;
         this.interpreter = new Interpreter(cpu, tracer);
         cache.attach(cpu.mem);
+        if (Boolean.getBoolean("jvisor.dbt.stats")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(stats.summary())));
+        }
     }
 
     public CodeCache cache() {
@@ -79,16 +98,27 @@ public final class DbtEngine {
             if (r == null) {
                 r = find(pc);
                 if (r == null) {
+                    materializeFlags(c);
                     stats.interpretedInstructions += interpreter.runBlock(RegionTranslator.MAX_INSTRUCTIONS, stats.interpretedByRow);
                     prev = null;
                     continue;
                 }
                 if (prev != null) prev.link = new Region.Link(pc, r);
             }
+            stats.regionRuns++;
             c.pc = r.run(c);
             prev = r.valid ? r : null;
         }
+        materializeFlags(c);
         return c.instructions - start;
+    }
+
+    /** Makes {@link Cpu#nzcv} exact: translated regions hand lazy flags to each other (see {@link Cpu#flagKind}). */
+    private static void materializeFlags(Cpu c) {
+        if (c.flagKind != DbtRuntime.FLAGS_NZCV) {
+            c.nzcv = DbtRuntime.flags(c.flagKind, c.flagA, c.flagB, c.nzcv);
+            c.flagKind = DbtRuntime.FLAGS_NZCV;
+        }
     }
 
     private Region find(long pc) {

@@ -10,9 +10,12 @@ import dev.jvisor.arch.a64.Cpu;
 public abstract class Region {
     /** Guest address of the first instruction. */
     public final long pc;
-    /** Host offset of the guest page the code came from; stores there invalidate the region. */
-    public final long hostPage;
-    /** For each instruction offset in the page (pc & 0xFFF) / 4: offset of the end of its basic block, or -1. */
+    /** Host offsets of the guest pages the code came from (one or two); stores there invalidate the region. */
+    final long[] hostPages;
+    /**
+     * For each instruction, by its offset from the start of the region's first page divided by 4: the offset of the
+     * end of its basic block, or -1.
+     */
     final short[] blockEndByOffset;
     /** Guest instructions in the region. */
     final int instructionCount;
@@ -24,9 +27,9 @@ public abstract class Region {
 
     record Link(long pc, Region target) {}
 
-    protected Region(long pc, long hostPage, short[] blockEndByOffset, int instructionCount) {
+    protected Region(long pc, long[] hostPages, short[] blockEndByOffset, int instructionCount) {
         this.pc = pc;
-        this.hostPage = hostPage;
+        this.hostPages = hostPages;
         this.blockEndByOffset = blockEndByOffset;
         this.instructionCount = instructionCount;
     }

@@ -9,17 +9,18 @@ import dev.jvisor.arch.a64.decode.Section;
 import dev.jvisor.memory.MemoryFault;
 
 import java.lang.classfile.ClassFile;
-import java.lang.classfile.CodeBuilder;
-import java.lang.classfile.Label;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
-import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +36,12 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * hidden class, which HotSpot then compiles to host code (the two-stage translation).
  *
  * <p>A region starts at a guest PC and takes in every basic block reachable from it by direct branches and
- * fall-through within the same 4 KiB page, up to a size cap. Jumps between its blocks are JVM gotos, so a guest loop
- * is a loop in one method. Each instruction becomes a call of its decode-table row's semantics with the instruction
- * word and PC as constants; the row's {@link Exec} is loaded as a class-data constant, so HotSpot inlines the
- * semantics and folds the field extraction, leaving straight-line code (ident translation). Rows of the SYSTEM
- * section end the region and hand the result back to the dispatcher (callout translation), as do indirect branches.
+ * fall-through within its 4 KiB page and the next, up to a size cap. Jumps between its blocks are JVM gotos, so a
+ * guest loop is a loop in one method. {@link RegionEmitter} turns the common integer, load/store and branch rows into
+ * bytecode of their own on guest registers held in JVM locals; any other row becomes a call of its decode-table
+ * row's semantics with the instruction word and PC as constants, the row's {@link Exec} loaded as a class-data
+ * constant, so that HotSpot inlines the semantics and folds the field extraction. Rows of the SYSTEM section end the
+ * region and hand the result back to the dispatcher (callout translation), as do indirect branches.
  * Undefined encodings are never translated: the block stops before them and the dispatcher interprets them.
  *
  * <p>Every block that a jump reaches first checks {@link Cpu#exitRequest}, so no guest loop inside a region can hold
@@ -47,30 +49,34 @@ import static java.lang.constant.ConstantDescs.CD_void;
  */
 public final class RegionTranslator {
     /**
-     * Instructions per region. HotSpot stops inlining into a method once about 8,000 bytes of bytecode have been
-     * inlined; past that the semantics calls stay calls, so small regions run faster (busybox md5sum and gzip).
+     * Instructions per region. With direct bytecode and registers in block-local JVM locals, bigger regions pay:
+     * hot loops stop being cut into pieces that go through the dispatcher (busybox gzip: 45 million region runs
+     * instead of 98 million). The interpreter tier also runs blocks of at most this many instructions.
      */
-    static final int MAX_INSTRUCTIONS = 32;
+    static final int MAX_INSTRUCTIONS = 256;
+    /**
+     * HotSpot never compiles a method of more than 8,000 bytes of bytecode (DontCompileHugeMethods); a region whose
+     * run method would be larger is translated again with half the instructions.
+     */
+    private static final int MAX_CODE_BYTES = 7_900;
+    /**
+     * A region takes in code from the page it starts in and the next one, so that a function or loop that straddles
+     * a page boundary is not cut there (gzip's deflate loop does).
+     */
+    static final int SPAN_BYTES = 0x2000;
 
-    private static final ClassDesc CD_CPU = ClassDesc.of(Cpu.class.getName());
     private static final ClassDesc CD_REGION = ClassDesc.of(Region.class.getName());
-    private static final ClassDesc CD_EXEC = ClassDesc.of(Exec.class.getName());
-    private static final ClassDesc CD_RUNTIME = ClassDesc.of(DbtRuntime.class.getName());
-    private static final ClassDesc CD_RTE = ClassDesc.of(RuntimeException.class.getName());
-    private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long);
-    private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_short.arrayType(), CD_int);
-    private static final MethodTypeDesc MTD_FAULT = MethodTypeDesc.of(CD_long, CD_REGION, CD_CPU, CD_int, CD_RTE, CD_long);
-    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_CPU);
-
-    private static final int L_THIS = 0, L_CPU = 1, L_COUNT = 2, L_NEXT = 4, L_OFFSET = 6, L_EXCEPTION = 7;
+    private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_long, CD_long.arrayType(), CD_short.arrayType(),
+            CD_int);
+    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, RegionEmitter.CD_CPU);
 
     private final DecodeTable table = A64.TABLE;
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
 
-    private enum End { FALLTHROUGH, DIRECT, CONDITIONAL, EXIT }
+    enum End { FALLTHROUGH, DIRECT, CONDITIONAL, EXIT }
 
     /** A straight run of instructions, [start, start + 4 * length), and how it ends. */
-    private static final class Block {
+    static final class Block {
         final long start;
         final List<Integer> insns = new ArrayList<>();
         final List<InsnRow> rows = new ArrayList<>();
@@ -95,19 +101,26 @@ public final class RegionTranslator {
      * (the first instruction faults on fetch or is undefined): the dispatcher then interprets it.
      */
     public Region translate(Cpu cpu, long startPc) {
-        TreeMap<Long, Block> blocks = discover(cpu, startPc);
-        if (blocks.isEmpty()) return null;
-        long hostPage = cpu.mem.codeHostPage(startPc);
-        return emit(blocks, startPc, hostPage);
+        for (int cap = MAX_INSTRUCTIONS; ; cap /= 2) {
+            TreeMap<Long, Block> blocks = discover(cpu, startPc, cap);
+            if (blocks.isEmpty()) return null;
+            long page = startPc & ~0xFFFL;
+            boolean spans = blocks.lastKey() + 4L * (blocks.lastEntry().getValue().insns.size() - 1) >= page + 0x1000;
+            long[] hostPages = spans
+                    ? new long[] {cpu.mem.codeHostPage(page), cpu.mem.codeHostPage(page + 0x1000)}
+                    : new long[] {cpu.mem.codeHostPage(page)};
+            Region r = emit(blocks, startPc, hostPages, cap > 1);
+            if (r != null) return r;
+        }
     }
 
-    private TreeMap<Long, Block> discover(Cpu cpu, long startPc) {
-        long page = startPc & ~0xFFFL;
+    private TreeMap<Long, Block> discover(Cpu cpu, long startPc, int cap) {
+        long first = startPc & ~0xFFFL, end = first + SPAN_BYTES;
         TreeMap<Long, Block> blocks = new TreeMap<>();
         List<Long> work = new ArrayList<>();
         work.add(startPc);
         int total = 0;
-        while (!work.isEmpty() && total < MAX_INSTRUCTIONS) {
+        while (!work.isEmpty() && total < cap) {
             long s = work.removeLast();
             if (blocks.containsKey(s)) continue;
             Map.Entry<Long, Block> before = blocks.floorEntry(s);
@@ -118,7 +131,7 @@ public final class RegionTranslator {
             Block b = new Block(s);
             Long nextStart = blocks.higherKey(s);
             long pc = s;
-            while (total < MAX_INSTRUCTIONS && (pc & ~0xFFFL) == page && (nextStart == null || pc < nextStart)) {
+            while (total < cap && pc < end && (nextStart == null || pc < nextStart)) {
                 int insn;
                 try {
                     insn = cpu.mem.fetch32(pc);
@@ -143,10 +156,10 @@ public final class RegionTranslator {
             if (b.insns.isEmpty()) continue;
             blocks.put(s, b);
             switch (b.end) {
-                case DIRECT -> { if ((b.target & ~0xFFFL) == page) work.add(b.target); }
+                case DIRECT -> { if (b.target >= first && b.target < end) work.add(b.target); }
                 case CONDITIONAL -> {
-                    if ((b.endPc() & ~0xFFFL) == page) work.add(b.endPc());
-                    if ((b.target & ~0xFFFL) == page) work.add(b.target);
+                    if (b.endPc() < end) work.add(b.endPc());
+                    if (b.target >= first && b.target < end) work.add(b.target);
                 }
                 default -> { }
             }
@@ -176,7 +189,8 @@ public final class RegionTranslator {
         }
     }
 
-    private Region emit(TreeMap<Long, Block> blocks, long startPc, long hostPage) {
+    /** The region's class, or null when its run method is too big to compile and {@code mayShrink}. */
+    private Region emit(TreeMap<Long, Block> blocks, long startPc, long[] hostPages, boolean mayShrink) {
         long page = startPc & ~0xFFFL;
         // Every cycle in a region contains a backward branch (fall-through only goes forward), so checking for stop
         // requests at the targets of backward branches bounds the time a region can run.
@@ -186,7 +200,7 @@ public final class RegionTranslator {
                 if (t != null) t.jumpTarget = true;
             }
         }
-        short[] blockEnd = new short[1024];
+        short[] blockEnd = new short[SPAN_BYTES / 4];
         Arrays.fill(blockEnd, (short) -1);
         int count = 0;
         List<Exec> constants = new ArrayList<>();
@@ -202,95 +216,44 @@ public final class RegionTranslator {
             }
             count += b.insns.size();
         }
-        ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
-        byte[] bytes = ClassFile.of().build(self, clb -> {
-            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            clb.withSuperclass(CD_REGION);
-            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb
-                    .aload(0).lload(1).lload(3).aload(5).iload(6)
-                    .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
-                    .return_());
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> emitRun(cb, blocks, startPc, constantIndex));
-        });
+        // Two passes: the first finds which registers each block's direct bytecode touches, so that the second
+        // loads just those at the block's start.
+        RegionEmitter[] emitter = new RegionEmitter[1];
+        build(blocks, startPc, constantIndex, Map.of(), emitter);
+        byte[] bytes = build(blocks, startPc, constantIndex, emitter[0].touchedByBlock, emitter);
+        if (mayShrink && runCodeLength(bytes) > MAX_CODE_BYTES) return null;
         bytecodeBytes += bytes.length;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
             MethodHandle ctor = hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class, long.class, long.class, short[].class, int.class));
-            return (Region) ctor.invoke(startPc, hostPage, blockEnd, count);
+                    MethodType.methodType(void.class, long.class, long[].class, short[].class, int.class));
+            return (Region) ctor.invoke(startPc, hostPages, blockEnd, count);
         } catch (Throwable t) {
             throw new IllegalStateException("translated region at 0x" + Long.toHexString(startPc) + " failed to load", t);
         }
     }
 
-    private void emitRun(CodeBuilder cb, TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex) {
-        Map<Long, Label> labels = new HashMap<>();
-        for (Long s : blocks.keySet()) labels.put(s, cb.newLabel());
-        Label ret = cb.newLabel();
-        Label tryStart = cb.newLabel(), tryEnd = cb.newLabel(), handler = cb.newLabel();
-
-        cb.lconst_0().lstore(L_COUNT);
-        cb.iconst_0().istore(L_OFFSET);
-        Block entry = blocks.get(startPc);
-        cb.goto_(labels.get(entry.start));
-        cb.labelBinding(tryStart);
-        for (Block b : blocks.values()) {
-            cb.labelBinding(labels.get(b.start));
-            if (b.jumpTarget) {
-                Label body = cb.newLabel();
-                cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", ConstantDescs.CD_boolean).ifeq(body);
-                cb.loadConstant(b.start).goto_(ret);
-                cb.labelBinding(body);
-            }
-            cb.lload(L_COUNT).loadConstant((long) b.insns.size()).ladd().lstore(L_COUNT);
-            int n = b.insns.size();
-            for (int j = 0; j < n; j++) {
-                long pc = b.start + 4L * j;
-                cb.loadConstant((int) (pc & 0xFFF)).istore(L_OFFSET);
-                int k = constantIndex.get(b.rows.get(j).id());
-                cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_EXEC, k));
-                cb.aload(L_CPU).loadConstant(b.insns.get(j)).loadConstant(pc);
-                cb.invokeinterface(CD_EXEC, "exec", MTD_EXEC);
-                if (j < n - 1) cb.pop2();
-            }
-            // The last instruction's result (the next PC) is on the stack.
-            switch (b.end) {
-                case FALLTHROUGH -> leave(cb, labels, b.endPc(), ret);
-                case DIRECT -> leave(cb, labels, b.target, ret);
-                case CONDITIONAL -> {
-                    Label notTaken = cb.newLabel();
-                    cb.dup2().loadConstant(b.target).lcmp().ifne(notTaken);
-                    leave(cb, labels, b.target, ret);
-                    cb.labelBinding(notTaken);
-                    leave(cb, labels, b.endPc(), ret);
-                }
-                case EXIT -> cb.goto_(ret);
-            }
+    private static int runCodeLength(byte[] classBytes) {
+        for (MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            if (m.methodName().equalsString("run")) return m.findAttribute(Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
         }
-        cb.labelBinding(tryEnd);
-        cb.labelBinding(ret);
-        cb.lstore(L_NEXT);
-        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).lload(L_COUNT).ladd()
-                .putfield(CD_CPU, "instructions", CD_long);
-        cb.lload(L_NEXT).lreturn();
-        cb.labelBinding(handler);
-        cb.astore(L_EXCEPTION);
-        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).lload(L_COUNT)
-                .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
-        cb.exceptionCatch(tryStart, tryEnd, handler, CD_RTE);
+        return 0;
     }
 
-    /**
-     * With the next PC on the stack, continues at {@code target}: a goto when it is a block of this region (the
-     * stacked value is then known and dropped), a return to the dispatcher otherwise.
-     */
-    private static void leave(CodeBuilder cb, Map<Long, Label> labels, long target, Label ret) {
-        Label l = labels.get(target);
-        if (l != null) {
-            cb.pop2().goto_(l);
-        } else {
-            cb.goto_(ret);
-        }
+    private static byte[] build(TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex,
+                                Map<Long, BitSet> blockLoad, RegionEmitter[] emitter) {
+        ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
+        return ClassFile.of().build(self, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withSuperclass(CD_REGION);
+            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb
+                    .aload(0).lload(1).aload(3).aload(4).iload(5)
+                    .invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_INIT)
+                    .return_());
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb -> {
+                emitter[0] = new RegionEmitter(cb, blocks, startPc, constantIndex, blockLoad);
+                emitter[0].emitRun();
+            });
+        });
     }
 }

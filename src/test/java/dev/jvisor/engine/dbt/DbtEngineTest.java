@@ -48,4 +48,41 @@ class DbtEngineTest {
         engine.run();
         assertEquals(java.util.List.of("brk 1", "brk 2"), h.events);
     }
+
+    @Test
+    void aRegionAcrossAPageBoundaryIsDroppedByAStoreIntoItsSecondPage() {
+        A64Harness h = new A64Harness();
+        CodeCache cache = new CodeCache();
+        long at = 0x2FF8;
+        int[] code = {0x91000421, 0x91000421, 0x91000421, 0xd4200020}; // add x1, x1, #1 three times; brk #1
+        for (int i = 0; i < code.length; i++) h.ram.set(ValueLayout.JAVA_INT_UNALIGNED, at + 4L * i, code[i]);
+        h.cpu.pc = at;
+        DbtEngine engine = new DbtEngine(h.cpu, cache, null, 1);
+        engine.run();
+        assertEquals(3, h.x(1));
+        assertEquals(2, cache.lookup(at).hostPages.length, "the region spans both pages");
+        h.cpu.mem.write32(0x3004, 0xd4200040); // brk #2, on the second page
+        assertEquals(0, cache.size(), "the translation is gone");
+        h.cpu.pc = at;
+        h.cpu.exitRequest = false;
+        engine.run();
+        assertEquals(6, h.x(1));
+        assertEquals(java.util.List.of("brk 1", "brk 2"), h.events);
+    }
+
+    @Test
+    void aFaultOnTheSecondPageOfARegionReportsItsOwnAddress() {
+        A64Harness h = new A64Harness();
+        long at = 0x2FFC;
+        h.ram.set(ValueLayout.JAVA_INT_UNALIGNED, at, 0x91000421);      // add x1, x1, #1
+        h.ram.set(ValueLayout.JAVA_INT_UNALIGNED, at + 4, 0xf9400083);  // ldr x3, [x4]
+        h.ram.set(ValueLayout.JAVA_INT_UNALIGNED, at + 8, 0x91000421);  // add x1, x1, #1
+        h.x(4, 0x10_0000_0000L);
+        h.cpu.pc = at;
+        new DbtEngine(h.cpu, new CodeCache(), null, 1).run();
+        assertEquals(java.util.List.of("fault TRANSLATION 0x1000000000 READ"), h.events);
+        assertEquals(0x3000, h.cpu.pc);
+        assertEquals(1, h.x(1));
+        assertEquals(2, h.cpu.instructions);
+    }
 }
