@@ -106,16 +106,6 @@ public final class DbtRuntime {
         return ((cond & 1) != 0 && cond != 15) != r;
     }
 
-    /**
-     * Makes sure both pages of a store of {@code bytes} bytes at {@code address} are writable before any byte is
-     * written, probing the first byte of the second page as the store-pair semantics do.
-     */
-    public static void probeStore(CpuMemory m, long address, int bytes) {
-        if ((address & CpuMemory.PAGE_MASK) > CpuMemory.PAGE_SIZE - bytes) {
-            m.probeWrite(address + bytes - 1 & ~CpuMemory.PAGE_MASK);
-        }
-    }
-
     /* A64 division never traps: x / 0 is 0, and MIN / -1 is MIN, which Java's division also gives. */
 
     public static long udiv64(long n, long m) {

@@ -53,6 +53,7 @@ final class RegionEmitter {
     private static final ClassDesc CD_EXEC = ClassDesc.of(Exec.class.getName());
     private static final ClassDesc CD_RUNTIME = ClassDesc.of(DbtRuntime.class.getName());
     private static final ClassDesc CD_MEM = ClassDesc.of(CpuMemory.class.getName());
+    private static final ClassDesc CD_LOADSTORE = ClassDesc.of(dev.jvisor.arch.a64.isa.LoadStore.class.getName());
     private static final ClassDesc CD_RTE = ClassDesc.of(RuntimeException.class.getName());
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final ClassDesc CD_LONG_BOX = ClassDesc.of("java.lang.Long");
@@ -1043,7 +1044,7 @@ final class RegionEmitter {
             }
             if (writeBack && (n == 31 || (t != n && t2 != n))) writeBackPair(mode, offset, n);
         } else {
-            cb.aload(L_MEM).lload(L_T0).loadConstant(2 * bytes).invokestatic(CD_RUNTIME, "probeStore", MTD_PROBE);
+            cb.aload(L_MEM).lload(L_T0).loadConstant(2 * bytes).invokestatic(CD_LOADSTORE, "probeStore", MTD_PROBE);
             if (bytes == 8) {
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);

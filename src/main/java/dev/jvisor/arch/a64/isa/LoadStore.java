@@ -289,10 +289,12 @@ public final class LoadStore {
 
     /**
      * Makes sure both pages of a store of {@code bytes} bytes at {@code address} are writable before any byte is
-     * written. The probe is of the first byte of the second page, the address a byte-by-byte store would fault on.
+     * written. The pages are probed in address order, so the fault reported is the lowest-addressed one, the byte a
+     * store done in ascending order would fault on.
      */
-    static void probeStore(CpuMemory m, long address, int bytes) {
+    public static void probeStore(CpuMemory m, long address, int bytes) {
         if ((address & CpuMemory.PAGE_MASK) > CpuMemory.PAGE_SIZE - bytes) {
+            m.probeWrite(address);
             m.probeWrite(address + bytes - 1 & ~CpuMemory.PAGE_MASK);
         }
     }
