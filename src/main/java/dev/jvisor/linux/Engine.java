@@ -23,6 +23,9 @@ public interface Engine {
         return this;
     }
 
+    /** Adds the engine's own figures to --stats; the interpreter has none beyond the instruction count. */
+    default void printStats(java.io.PrintStream out) {}
+
     interface Runner {
         /** Runs at most {@code budget} instructions; returns how many retired. */
         long run(long budget);
@@ -43,11 +46,17 @@ public interface Engine {
 
     /** The translator, translating code once it has started {@code hotThreshold} times (1: on first sight). */
     static Engine translator(int hotThreshold) {
+        return translator(hotThreshold, new java.util.concurrent.CopyOnWriteArrayList<>());
+    }
+
+    /** {@code engines} collects every vCPU's translator, across execve too, for one --stats report. */
+    private static Engine translator(int hotThreshold, java.util.List<DbtEngine> engines) {
         CodeCache cache = new CodeCache();
         return new Engine() {
             @Override
             public Runner start(Cpu cpu, Interpreter.InstructionTracer tracer) {
                 DbtEngine dbt = new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE);
+                engines.add(dbt);
                 return new Runner() {
                     @Override
                     public long run(long budget) {
@@ -63,7 +72,14 @@ public interface Engine {
 
             @Override
             public Engine forNewAddressSpace() {
-                return translator(hotThreshold);
+                return translator(hotThreshold, engines);
+            }
+
+            @Override
+            public void printStats(java.io.PrintStream out) {
+                DbtEngine.Stats total = new DbtEngine.Stats();
+                for (DbtEngine e : engines) total.add(e.stats);
+                out.print(total.summary(cache));
             }
         };
     }

@@ -264,6 +264,7 @@ public final class LinuxProcess {
         double seconds = nanos / 1e9;
         options.messages().printf("jvisor: %d instructions in %.3f s (%.1f MIPS)%n", insns, seconds,
                 seconds > 0 ? insns / seconds / 1e6 : 0.0);
+        options.engine().printStats(options.messages());
     }
 
     // ---- threads ----

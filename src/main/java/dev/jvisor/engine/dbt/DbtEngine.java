@@ -36,12 +36,31 @@ public final class DbtEngine {
         public final long[] interpretedByRow = new long[A64.TABLE.rows().size()];
         public long regionRuns;
 
-        /** A summary, with the rows the first tier ran most, for tuning the translator. */
-        public String summary() {
+        /** Adds {@code other}'s counts to these (the threads of a process, for one report). */
+        public void add(Stats other) {
+            regionsTranslated += other.regionsTranslated;
+            translationNanos += other.translationNanos;
+            bytecodeBytes += other.bytecodeBytes;
+            cacheHits += other.cacheHits;
+            cacheMisses += other.cacheMisses;
+            chained += other.chained;
+            interpretedInstructions += other.interpretedInstructions;
+            regionRuns += other.regionRuns;
+            for (int i = 0; i < interpretedByRow.length; i++) interpretedByRow[i] += other.interpretedByRow[i];
+        }
+
+        /**
+         * What the translator did, with the rows its interpreter tier ran most (the instructions that fell back to
+         * the interpreter because their code was not hot or not translatable).
+         */
+        public String summary(CodeCache cache) {
             StringBuilder sb = new StringBuilder(String.format(
-                    "dbt: %d regions (%d bytes of bytecode, %.1f ms), %d region runs, %d chained, %d lookups hit,"
-                            + " %d missed, %d instructions interpreted%n", regionsTranslated, bytecodeBytes,
-                    translationNanos / 1e6, regionRuns, chained, cacheHits, cacheMisses, interpretedInstructions));
+                    "dbt: %d regions translated (%d bytes of bytecode) in %.1f ms; %d region runs, %d chained;"
+                            + " cache lookups %d hits, %d misses; %d invalidations, %d flushes;"
+                            + " %d instructions interpreted%n", regionsTranslated, bytecodeBytes,
+                    translationNanos / 1e6, regionRuns, chained, cacheHits, cacheMisses,
+                    cache.invalidations.get(), cache.flushes.get(), interpretedInstructions));
+            if (interpretedInstructions > 0) sb.append("dbt: interpreted most:").append(System.lineSeparator());
             Integer[] ids = new Integer[interpretedByRow.length];
             for (int i = 0; i < ids.length; i++) ids[i] = i;
             java.util.Arrays.sort(ids, (a, b) -> Long.compare(interpretedByRow[b], interpretedByRow[a]));
@@ -63,9 +82,6 @@ public final class DbtEngine {
         this.cache = cache;
         this.interpreter = new Interpreter(cpu, tracer);
         cache.attach(cpu.mem);
-        if (Boolean.getBoolean("jvisor.dbt.stats")) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(stats.summary())));
-        }
     }
 
     public CodeCache cache() {
