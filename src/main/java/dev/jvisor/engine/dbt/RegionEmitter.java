@@ -529,7 +529,7 @@ final class RegionEmitter {
 
     /**
      * The general-register load/store rows handled directly: the transfer ("LDR_x", "STP_w", ...) and the addressing
-     * mode ("uoff", "unscaled", "unpriv", "pre", "post", "reg", "off", "nt"), or null.
+     * mode ("uoff", "unscaled", "pre", "post", "reg", "off", "nt"), or null.
      */
     private static String[] memoryKind(String name) {
         switch (name) {
@@ -546,8 +546,9 @@ final class RegionEmitter {
                  "LDRSW", "STR_x", "LDR_x" -> true;
             default -> false;
         };
+        // The unprivileged forms (LDTR/STTR) stay with the semantics: at EL1 they check permissions as EL0 would.
         boolean knownMode = switch (mode) {
-            case "uoff", "unscaled", "unpriv", "pre", "post", "reg" -> true;
+            case "uoff", "unscaled", "pre", "post", "reg" -> true;
             default -> false;
         };
         return generalKind && knownMode ? new String[] {kind, mode} : null;
@@ -966,7 +967,7 @@ final class RegionEmitter {
         cb.aload(L_MEM);
         switch (mode) {
             case "uoff" -> { xsp(n); cb.loadConstant((long) (insn >>> 10 & 0xFFF) << size).ladd(); }
-            case "unscaled", "unpriv" -> { xsp(n); cb.loadConstant(simm9(insn)).ladd(); }
+            case "unscaled" -> { xsp(n); cb.loadConstant(simm9(insn)).ladd(); }
             case "reg" -> {
                 xsp(n);
                 x(insn >>> 16 & 31);
