@@ -111,17 +111,6 @@ public abstract class CpuMemory {
         }
     }
 
-    /** Forgets the translation of one page, for all access kinds, in every TLB. */
-    public final void flushPage(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        for (long[][] t : tlbSets) {
-            if (t[0][i] == page) t[0][i] = -1;
-            if (t[2][i] == page) t[2][i] = -1;
-            if (t[4][i] == page) t[4][i] = -1;
-        }
-    }
-
     /**
      * Told before a guest page becomes writable through this TLB, so that a translator can drop the code it
      * translated from that page (self-modifying code). Pages are named by their host offset, so aliases of one
@@ -264,8 +253,8 @@ public abstract class CpuMemory {
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
             // Crosses a page: both pages must be readable before any byte counts.
-            translateOrIo(va, Access.READ);
-            translateOrIo(va + size - 1, Access.READ);
+            fill(va, Access.READ);
+            fill(va + size - 1, Access.READ);
             long v = 0;
             for (int b = size - 1; b >= 0; b--) v = (v << 8) | read8(va + b);
             return v;
@@ -279,10 +268,6 @@ public abstract class CpuMemory {
             case 4 -> ram.get(LE_INT, host) & 0xFFFF_FFFFL;
             default -> ram.get(LE_LONG, host);
         };
-    }
-
-    private void translateOrIo(long va, Access access) {
-        fill(va, access);
     }
 
     // ---- stores ----
@@ -330,8 +315,8 @@ public abstract class CpuMemory {
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
             // Crosses a page: check both pages first so that a fault leaves memory unchanged.
-            translateOrIo(va, Access.WRITE);
-            translateOrIo(va + size - 1, Access.WRITE);
+            fill(va, Access.WRITE);
+            fill(va + size - 1, Access.WRITE);
             for (int b = 0; b < size; b++) write8(va + b, (int) (value >>> (8 * b)));
             return;
         }
