@@ -30,8 +30,4 @@ public final class FlatMemory extends CpuMemory {
         readOnlyEnd = (end + PAGE_MASK) & ~PAGE_MASK;
         flushTlb();
     }
-
-    public MemorySegment segment() {
-        return ram;
-    }
 }

@@ -140,9 +140,6 @@ public final class Cpu {
 
     // ---- SIMD and FP registers ----
 
-    public long vlo(int n) { return v[2 * n]; }
-    public long vhi(int n) { return v[2 * n + 1]; }
-
     /** Writes a scalar into the low 64 bits of Vn and clears the rest, as every scalar FP write does. */
     public void setD(int n, long bits) {
         v[2 * n] = bits;
@@ -158,14 +155,6 @@ public final class Cpu {
     public void setQ(int n, long lo, long hi) {
         v[2 * n] = lo;
         v[2 * n + 1] = hi;
-    }
-
-    public int sreg(int n) {
-        return (int) v[2 * n];
-    }
-
-    public long dreg(int n) {
-        return v[2 * n];
     }
 
     /** Copies the whole architectural state (not the memory view or hooks) from {@code other}; used by clone(). */

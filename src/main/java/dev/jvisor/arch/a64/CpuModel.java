@@ -34,7 +34,7 @@ public final class CpuModel {
         return features.contains(f);
     }
 
-    /** Everything jvisor implements. MIDR says "implementer 0 (reserved for software use)", as QEMU's max does not. */
+    /** Everything jvisor implements. MIDR names implementer 0, which ARM reserves for software use. */
     public static CpuModel max() {
         return new CpuModel("max", EnumSet.allOf(Feature.class), 0x000F_0510L);
     }
@@ -42,14 +42,6 @@ public final class CpuModel {
     /** An ARMv8.0 Cortex-A57 r1p3: CRC32 but no LSE. */
     public static CpuModel cortexA57() {
         return new CpuModel("cortex-a57", EnumSet.of(Feature.CRC32), 0x411F_D070L);
-    }
-
-    public static CpuModel byName(String name) {
-        return switch (name) {
-            case "max" -> max();
-            case "cortex-a57" -> cortexA57();
-            default -> throw new IllegalArgumentException("unknown CPU model '" + name + "' (known: max, cortex-a57)");
-        };
     }
 
     /** The Linux AT_HWCAP bits (arch/arm64/include/uapi/asm/hwcap.h) that describe this model. */

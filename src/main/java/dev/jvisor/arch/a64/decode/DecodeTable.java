@@ -65,11 +65,6 @@ public final class DecodeTable {
         return rows[id];
     }
 
-    public InsnRow byName(String name) {
-        for (InsnRow r : rows) if (r.name.equals(name)) return r;
-        throw new IllegalArgumentException("no row " + name);
-    }
-
     /** Pairs of rows that can match the same word without one refining the other. */
     public List<String> overlaps() {
         List<String> bad = new ArrayList<>();
