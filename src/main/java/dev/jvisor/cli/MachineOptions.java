@@ -26,8 +26,12 @@ final class MachineOptions {
             description = "Guest RAM, in MiB or with a K, M or G suffix (default: ${DEFAULT-VALUE}).")
     String memory;
 
+    @Option(names = "--el2", description = "Give the vCPUs EL2 (the virtualization extensions; VHE with --cpu max) "
+            + "and start the kernel there, with PSCI reached by SMC.")
+    boolean el2;
+
     @Option(names = "--stats", description = "At exit, print instructions per vCPU, MIPS and the translator's "
-            + "figures to stderr.")
+            + "figures (and, with --el2, the exceptions taken to EL2 by class) to stderr.")
     boolean stats;
 
     static final class CpuConverter implements picocli.CommandLine.ITypeConverter<CpuChoice> {
@@ -50,7 +54,7 @@ final class MachineOptions {
         VirtMachine.EngineKind kind = engine == UserCommand.EngineChoice.dbt
                 ? VirtMachine.EngineKind.DBT : VirtMachine.EngineKind.INTERP;
         return new VirtMachine.Options(kind, model, compatible, smp, memoryBytes(memory), kernel, initrd, bootargs,
-                dtb);
+                dtb, el2);
     }
 
     static long memoryBytes(String text) {

@@ -4,6 +4,7 @@ import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.SystemCounter;
 import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.arch.a64.system.Exceptions;
 import dev.jvisor.arch.a64.system.Mmu;
 import dev.jvisor.arch.a64.system.SysRegFile;
 import dev.jvisor.arch.a64.system.SysRegHandler;
@@ -38,15 +39,22 @@ import java.util.function.IntConsumer;
  * see only bus accesses and interrupt lines; the vCPUs see the board only through their physical memory, their
  * system-register table and PSCI.
  *
- * <p>vCPU 0 starts at the kernel's entry at EL1 (x0 = the device tree, MMU off, DAIF masked); the others wait for
- * PSCI CPU_ON. The machine ends on SYSTEM_OFF, SYSTEM_RESET (there is no reboot: like Firecracker, a reset ends the
+ * <p>vCPU 0 starts at the kernel's entry at EL1, or EL2 with {@link Options#el2} (x0 = the device tree, MMU off,
+ * DAIF masked); the others wait for PSCI CPU_ON, which starts them at the same level, as firmware does. The machine ends on SYSTEM_OFF, SYSTEM_RESET (there is no reboot: like Firecracker, a reset ends the
  * run), {@link #stop}, or an internal error on a vCPU thread.
  */
 public final class VirtMachine implements AutoCloseable {
     public enum EngineKind { DBT, INTERP }
 
+    /** {@code el2}: the vCPUs have EL2 and start there, with PSCI reached by SMC. */
     public record Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize,
-                          Path kernel, Path initrd, String bootargs, Path deviceTree) {}
+                          Path kernel, Path initrd, String bootargs, Path deviceTree, boolean el2) {
+        /** A machine whose vCPUs start at EL1 and have no EL2. */
+        public Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize, Path kernel,
+                       Path initrd, String bootargs, Path deviceTree) {
+            this(engine, model, cpuCompatible, cpus, ramSize, kernel, initrd, bootargs, deviceTree, false);
+        }
+    }
 
     /** How a run ended. */
     public sealed interface Outcome {
@@ -82,10 +90,10 @@ public final class VirtMachine implements AutoCloseable {
         vcpus = new Vcpu[options.cpus()];
         mmus = new Mmu[options.cpus()];
         board = new VirtBoard(new VirtBoard.Config(options.cpus(), options.ramSize(), options.bootargs(),
-                options.cpuCompatible(), "hvc"), SystemCounter::ticks, interruptOutputs(), console, new Power());
+                options.cpuCompatible(), options.el2() ? "smc" : "hvc", options.el2()), SystemCounter::ticks, interruptOutputs(), console, new Power());
         try {
             PhysicalMemory phys = physicalMemory();
-            for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys);
+            for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys, options.el2());
             for (int i = 0; i < vcpus.length; i++) vcpus[i] = new Vcpu(i);
             placement = LinuxLoader.loadFiles(ram, VirtBoard.RAM, options.kernel(), options.initrd(),
                     options.deviceTree(), board::deviceTree);
@@ -95,13 +103,17 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
+    private int bootEl() {
+        return options.el2() ? 2 : 1;
+    }
+
     public VirtBoard board() {
         return board;
     }
 
     /** Starts vCPU 0 at the kernel and feeds {@code consoleInput} (may be null) to the UART. */
     public void start(InputStream consoleInput) {
-        vcpus[0].powerOn(placement.entry(), placement.deviceTree(), 1);
+        vcpus[0].powerOn(placement.entry(), placement.deviceTree(), bootEl());
         if (consoleInput != null) inputThread = board.uart().startInput(consoleInput);
     }
 
@@ -141,7 +153,22 @@ public final class VirtMachine implements AutoCloseable {
         sb.append(String.format("total: %,d instructions in %.2f s (%.0f MIPS)%n", total, seconds,
                 total / seconds / 1e6));
         if (options.engine() == EngineKind.DBT) sb.append(dbt.summary(codeCache));
+        if (options.el2()) sb.append(el2Statistics());
         return sb.toString();
+    }
+
+    /** Exceptions taken to EL2, all vCPUs together, by exception class (the traps) and by interrupt kind. */
+    private String el2Statistics() {
+        StringBuilder sb = new StringBuilder("exceptions taken to EL2:");
+        boolean any = false;
+        for (int i = 0; i < Exceptions.EL2_COUNTERS; i++) {
+            long n = 0;
+            for (Vcpu v : vcpus) n += v.el2Exceptions(i);
+            if (n == 0) continue;
+            any = true;
+            sb.append(String.format("%n  %-28s %,d", Exceptions.counterName(i), n));
+        }
+        return sb.append(any ? "" : " none").append(System.lineSeparator()).toString();
     }
 
     @Override
@@ -164,6 +191,16 @@ public final class VirtMachine implements AutoCloseable {
             @Override
             public void setFiq(int cpu, boolean asserted) {
                 vcpus[cpu].setLine(Cpu.FIQ_LINE, asserted);
+            }
+
+            @Override
+            public void setVirtualIrq(int cpu, boolean asserted) {
+                vcpus[cpu].setLine(Cpu.VIRQ_LINE, asserted);
+            }
+
+            @Override
+            public void setVirtualFiq(int cpu, boolean asserted) {
+                vcpus[cpu].setLine(Cpu.VFIQ_LINE, asserted);
             }
         };
     }
@@ -206,7 +243,7 @@ public final class VirtMachine implements AutoCloseable {
     private final class Power implements Psci.Platform {
         @Override
         public void cpuOn(int cpu, long entry, long contextId) {
-            vcpus[cpu].powerOn(entry, contextId, Vcpu.current().el);
+            vcpus[cpu].powerOn(entry, contextId, bootEl());
         }
 
         @Override
@@ -246,6 +283,8 @@ public final class VirtMachine implements AutoCloseable {
         private Thread thread;
         /** Instructions retired in earlier power-on periods. */
         private long retiredBefore;
+        /** Exceptions taken to EL2 in earlier power-on periods, as SysRegFile counts them. */
+        private final long[] el2Before = new long[Exceptions.EL2_COUNTERS];
         /** Interrupt lines as the GIC last drove them, kept across power cycles. */
         private int lines;
 
@@ -261,7 +300,7 @@ public final class VirtMachine implements AutoCloseable {
         synchronized void powerOn(long entry, long contextId, int el) {
             if (outcome.isDone()) return;
             join();
-            SysRegFile regs = new SysRegFile(options.model(), CpuTopology.affinityOf(index));
+            SysRegFile regs = new SysRegFile(options.model(), CpuTopology.affinityOf(index), options.el2());
             for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, index));
             SystemMode sys = new SystemMode(regs, mmu, this::firmware, mmus);
             Cpu c = new Cpu(mmu, options.model(), sys);
@@ -331,8 +370,14 @@ public final class VirtMachine implements AutoCloseable {
             Cpu c = cpu;
             if (c != null && thread == t) {
                 retiredBefore += c.instructions;
+                for (int i = 0; i < el2Before.length; i++) el2Before[i] += system.regs.el2Exceptions(i);
                 cpu = null;
             }
+        }
+
+        long el2Exceptions(int index) {
+            SystemMode s = system;
+            return el2Before[index] + (cpu == null || s == null ? 0 : s.regs.el2Exceptions(index));
         }
 
         long retired() {

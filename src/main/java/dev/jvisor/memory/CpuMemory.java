@@ -130,6 +130,20 @@ public abstract class CpuMemory {
     }
 
     /**
+     * Forgets the translations of TLB sets {@code first} to {@code end - 1} only: a subclass whose sets belong to
+     * different translation regimes invalidates one regime without the other.
+     */
+    protected final void flushTlbSets(int first, int end) {
+        mappingEpoch++;
+        for (int s = first; s < end; s++) {
+            long[][] t = tlbSets[s];
+            java.util.Arrays.fill(t[0], -1L);
+            java.util.Arrays.fill(t[2], -1L);
+            java.util.Arrays.fill(t[4], -1L);
+        }
+    }
+
+    /**
      * Told before a guest page becomes writable through this TLB, so that a translator can drop the code it
      * translated from that page (self-modifying code). Pages are named by their host offset, so aliases of one
      * physical page are one page here.

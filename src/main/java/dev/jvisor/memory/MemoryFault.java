@@ -18,6 +18,13 @@ public final class MemoryFault extends RuntimeException {
      * {@link #kind} says (access flag and address size faults), else -1.
      */
     public final int statusCode;
+    /**
+     * A fault of stage-2 translation (the hypervisor's): {@link #address} is still the virtual address, {@link #ipa}
+     * the intermediate physical address stage 2 failed on, and {@link #s1ptw} says whether the failing access was
+     * stage 1's own table walk.
+     */
+    public final boolean stage2, s1ptw;
+    public final long ipa;
 
     public MemoryFault(Kind kind, long address, Access access) {
         this(kind, address, access, -1);
@@ -28,11 +35,24 @@ public final class MemoryFault extends RuntimeException {
     }
 
     public MemoryFault(Kind kind, long address, Access access, int level, int statusCode) {
+        this(kind, address, access, level, statusCode, false, false, 0);
+    }
+
+    /** A stage-2 fault on {@code ipa} while accessing {@code address}. */
+    public MemoryFault(Kind kind, long address, Access access, int level, int statusCode, boolean s1ptw, long ipa) {
+        this(kind, address, access, level, statusCode, true, s1ptw, ipa);
+    }
+
+    private MemoryFault(Kind kind, long address, Access access, int level, int statusCode, boolean stage2,
+                        boolean s1ptw, long ipa) {
         super(kind + " fault at 0x" + Long.toHexString(address) + " (" + access + ")", null, false, false);
         this.kind = kind;
         this.address = address;
         this.access = access;
         this.level = level;
         this.statusCode = statusCode;
+        this.stage2 = stage2;
+        this.s1ptw = s1ptw;
+        this.ipa = ipa;
     }
 }

@@ -40,7 +40,8 @@ public final class Cpu {
      * {@link #exitRequest} so that the run loop looks at them promptly.
      */
     public volatile int interruptLines;
-    public static final int IRQ_LINE = 1, FIQ_LINE = 2;
+    /** Physical IRQ and FIQ; virtual IRQ and FIQ from a GIC's virtual CPU interface (taken only by a guest at EL1). */
+    public static final int IRQ_LINE = 1, FIQ_LINE = 2, VIRQ_LINE = 4, VFIQ_LINE = 8;
 
     /** Exclusive monitor: address and size of the last LDXR/LDAXR (size 0: open), and the values it read. */
     public long exclusiveAddress;

@@ -27,6 +27,11 @@ public final class CpuModel {
          * speculate, and it spares the guest kernel its Spectre mitigations and kernel page-table isolation.
          */
         CSV,
+        /**
+         * FEAT_VHE: HCR_EL2.E2H, with which a host kernel runs at EL2 unchanged. Only meaningful on a machine whose
+         * CPUs have EL2.
+         */
+        VHE,
     }
 
     public final String name;
@@ -49,7 +54,7 @@ public final class CpuModel {
     }
 
     /**
-     * An ARMv8.0 Cortex-A57 r1p3: CRC32 but no LSE, PAN or UAO. The guest recognises the MIDR and applies the
+     * An ARMv8.0 Cortex-A57 r1p3: CRC32 but no LSE, PAN, UAO or VHE. The guest recognises the MIDR and applies the
      * mitigations a real A57 needs.
      */
     public static CpuModel cortexA57() {

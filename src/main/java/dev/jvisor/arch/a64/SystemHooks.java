@@ -43,6 +43,15 @@ public interface SystemHooks {
     }
 
     /**
+     * MRS of a register the CPU core answers itself (CTR_EL0, DCZID_EL0, CNTFRQ_EL0, CNTPCT_EL0, CNTVCT_EL0 and their
+     * self-synchronised forms), with {@code value} the core's answer: system mode may trap the access to a
+     * hypervisor or, for the virtual counter, apply its offset. Returns the value the register reads as.
+     */
+    default long readCoreRegister(Cpu cpu, int encoding, long value) {
+        return value;
+    }
+
+    /**
      * IC IVAU ({@code all} false: the line holding {@code va}) or IC IALLU/IALLUIS ({@code all} true, {@code va}
      * unused). The memory view forwards it to whatever translator watches it, which drops the translations of the
      * affected page; with the interpreter alone nothing is cached and nothing happens.

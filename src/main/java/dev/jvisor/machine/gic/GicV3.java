@@ -64,7 +64,15 @@ public final class GicV3 {
         boolean processorSleep = true;
         boolean irq;
         boolean fiq;
+        final VirtualInterface virtual = new VirtualInterface();
+        /** Virtual IRQ (bit 0) and FIQ (bit 1) as last signalled. */
+        int virtualLines;
+        /** ICC_SRE_EL2.Enable: held; EL1's ICC_SRE_EL1 accesses are not trapped by it. */
+        boolean sreEl2Enable;
     }
+
+    /** The virtual CPU interface's maintenance interrupt, a PPI of each vCPU. */
+    public static final int MAINTENANCE_PPI = 25;
 
     private final int cpus;
     private final int spis;
@@ -331,6 +339,116 @@ public final class GicV3 {
                         (c, v) -> write(c, (ci, x) -> ci.groupEnable1 = (x & 1) != 0, v)));
     }
 
+    // ---------------------------------------------------------------- virtual CPU interface
+
+    /** Re-derives {@code cpu}'s virtual IRQ/FIQ and maintenance interrupt after its virtual interface changed. */
+    private void updateVirtual(int cpu) {
+        CpuInterface ci = cpuInterfaces[cpu];
+        int lines = ci.virtual.lines();
+        if (lines != ci.virtualLines) {
+            int changed = lines ^ ci.virtualLines;
+            ci.virtualLines = lines;
+            if ((changed & 1) != 0) outputs.setVirtualIrq(cpu, (lines & 1) != 0);
+            if ((changed & 2) != 0) outputs.setVirtualFiq(cpu, (lines & 2) != 0);
+        }
+        Irq maintenance = privateIrqs[cpu][MAINTENANCE_PPI];
+        boolean level = ci.virtual.maintenance();
+        if (maintenance.line != level) setLine(maintenance, level);
+        else update();
+    }
+
+    private synchronized long readVirtual(int cpu, java.util.function.ToLongFunction<VirtualInterface> field) {
+        return field.applyAsLong(cpuInterfaces[cpu].virtual);
+    }
+
+    private synchronized long changeVirtual(int cpu, java.util.function.ToLongFunction<VirtualInterface> change) {
+        long result = change.applyAsLong(cpuInterfaces[cpu].virtual);
+        updateVirtual(cpu);
+        return result;
+    }
+
+    private synchronized void writeVirtual(int cpu, ObjLongConsumer<VirtualInterface> field, long value) {
+        field.accept(cpuInterfaces[cpu].virtual, value);
+        updateVirtual(cpu);
+    }
+
+    /** An EOI or DIR of the guest: a hardware interrupt's physical INTID is deactivated with it. */
+    private synchronized void virtualDeactivation(int cpu, java.util.function.ToIntFunction<VirtualInterface> op) {
+        int physical = op.applyAsInt(cpuInterfaces[cpu].virtual);
+        if (physical >= 0) deactivate(cpu, physical);
+        updateVirtual(cpu);
+    }
+
+    private static CpuRegister ich(String name, int crm, int op2, IntToLongFunction reader,
+                                   CpuRegister.Writer writer) {
+        return new CpuRegister(name, CpuRegister.encode(3, 4, 12, crm, op2), reader, writer);
+    }
+
+    /**
+     * The guest's ICV_* registers: an EL1 access to an ICC_* register reaches them instead when HCR_EL2.IMO/FMO
+     * virtualizes it. They are registered at the ICC encoding with op1 7, which no instruction can name: the CPU
+     * side redirects there.
+     */
+    private static CpuRegister icv(String name, int crn, int crm, int op2, IntToLongFunction reader,
+                                   CpuRegister.Writer writer) {
+        return new CpuRegister(name, CpuRegister.encode(3, VIRTUAL_OP1, crn, crm, op2), reader, writer);
+    }
+
+    /** The op1 under which the ICV_* registers are registered. */
+    public static final int VIRTUAL_OP1 = 7;
+
+    /**
+     * The hypervisor's ICH_*_EL2 and ICC_SRE_EL2 registers and the guest's ICV_*_EL1 ones, for the CPU side to
+     * register on CPUs with EL2 (it lets only EL2 reach the former).
+     */
+    public List<CpuRegister> virtualInterfaceRegisters() {
+        List<CpuRegister> regs = new java.util.ArrayList<>(List.of(
+                ich("ICH_AP0R0_EL2", 8, 0, c -> readVirtual(c, v -> Integer.toUnsignedLong(v.ap0)),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.ap0 = (int) y, x)),
+                ich("ICH_AP1R0_EL2", 9, 0, c -> readVirtual(c, v -> Integer.toUnsignedLong(v.ap1)),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.ap1 = (int) y, x)),
+                ich("ICC_SRE_EL2", 9, 5, c -> read(c, ci -> ci.sreEl2Enable ? 0xF : 0x7),
+                        (c, x) -> write(c, (ci, y) -> ci.sreEl2Enable = (y & 8) != 0, x)),
+                ich("ICH_HCR_EL2", 11, 0, c -> readVirtual(c, v -> v.hcr), (c, x) -> writeVirtual(c,
+                        VirtualInterface::writeHcr, x)),
+                ich("ICH_VTR_EL2", 11, 1, c -> VirtualInterface.VTR, null),
+                ich("ICH_MISR_EL2", 11, 2, c -> readVirtual(c, VirtualInterface::misr), null),
+                ich("ICH_EISR_EL2", 11, 3, c -> readVirtual(c, VirtualInterface::eisr), null),
+                ich("ICH_ELRSR_EL2", 11, 5, c -> readVirtual(c, VirtualInterface::elrsr), null),
+                ich("ICH_VMCR_EL2", 11, 7, c -> readVirtual(c, v -> v.vmcr),
+                        (c, x) -> writeVirtual(c, VirtualInterface::writeVmcr, x)),
+                icv("ICV_PMR_EL1", 4, 6, 0, c -> readVirtual(c, v -> v.vmcr >>> 24 & 0xFF),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.writeVmcr(v.vmcr & ~(0xFFL << 24) | (y & 0xFF) << 24), x)),
+                icv("ICV_IAR0_EL1", 12, 8, 0, c -> changeVirtual(c, v -> v.acknowledge(false)), null),
+                icv("ICV_EOIR0_EL1", 12, 8, 1, null, (c, x) -> virtualDeactivation(c, v -> v.endOfInterrupt(x))),
+                icv("ICV_HPPIR0_EL1", 12, 8, 2, c -> readVirtual(c, v -> v.highestPendingOfGroup(false)), null),
+                icv("ICV_BPR0_EL1", 12, 8, 3, c -> readVirtual(c, v -> v.vmcr >>> 21 & 7),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.writeVmcr(v.vmcr & ~(7L << 21) | (y & 7) << 21), x)),
+                icv("ICV_AP0R0_EL1", 12, 8, 4, c -> readVirtual(c, v -> Integer.toUnsignedLong(v.ap0)),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.ap0 = (int) y, x)),
+                icv("ICV_AP1R0_EL1", 12, 9, 0, c -> readVirtual(c, v -> Integer.toUnsignedLong(v.ap1)),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.ap1 = (int) y, x)),
+                icv("ICV_DIR_EL1", 12, 11, 1, null, (c, x) -> virtualDeactivation(c, v -> v.deactivateInterrupt(x))),
+                icv("ICV_RPR_EL1", 12, 11, 3, c -> readVirtual(c, VirtualInterface::runningPriorityRegister), null),
+                icv("ICV_IAR1_EL1", 12, 12, 0, c -> changeVirtual(c, v -> v.acknowledge(true)), null),
+                icv("ICV_EOIR1_EL1", 12, 12, 1, null, (c, x) -> virtualDeactivation(c, v -> v.endOfInterrupt(x))),
+                icv("ICV_HPPIR1_EL1", 12, 12, 2, c -> readVirtual(c, v -> v.highestPendingOfGroup(true)), null),
+                icv("ICV_BPR1_EL1", 12, 12, 3, c -> readVirtual(c, v -> v.vmcr >>> 18 & 7),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.writeVmcr(v.vmcr & ~(7L << 18) | (y & 7) << 18), x)),
+                icv("ICV_CTLR_EL1", 12, 12, 4, c -> readVirtual(c, VirtualInterface::control),
+                        (c, x) -> writeVirtual(c, VirtualInterface::writeControl, x)),
+                icv("ICV_IGRPEN0_EL1", 12, 12, 6, c -> readVirtual(c, v -> v.vmcr & 1),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.writeVmcr(v.vmcr & ~1L | y & 1), x)),
+                icv("ICV_IGRPEN1_EL1", 12, 12, 7, c -> readVirtual(c, v -> v.vmcr >>> 1 & 1),
+                        (c, x) -> writeVirtual(c, (v, y) -> v.writeVmcr(v.vmcr & ~2L | (y & 1) << 1), x))));
+        for (int n = 0; n < VirtualInterface.LIST_REGISTERS; n++) {
+            int index = n;
+            regs.add(ich("ICH_LR" + n + "_EL2", 12 + n / 8, n % 8, c -> readVirtual(c, v -> v.lr[index]),
+                    (c, x) -> writeVirtual(c, (v, y) -> v.writeLr(index, y), x)));
+        }
+        return regs;
+    }
+
     private static long controlValue(CpuInterface ci) {
         return (PRIORITY_BITS - 1) << 8 | (ci.eoiMode ? 2 : 0) | (ci.cbpr ? 1 : 0);
     }
@@ -571,6 +689,11 @@ public final class GicV3 {
 
     /** The interrupt controller's device tree node: one distributor and one redistributor region. */
     public FdtNode deviceTreeNode(long distributorBase, long redistributorBase, int phandle) {
+        return deviceTreeNode(distributorBase, redistributorBase, phandle, false);
+    }
+
+    /** The same, naming the virtual interface's maintenance interrupt when the CPUs have EL2 to take it. */
+    public FdtNode deviceTreeNode(long distributorBase, long redistributorBase, int phandle, boolean el2) {
         FdtNode node = new FdtNode(String.format("intc@%x", distributorBase));
         node.string("compatible", "arm,gic-v3");
         node.cells("#interrupt-cells", 3);
@@ -578,6 +701,10 @@ public final class GicV3 {
         node.cells("#redistributor-regions", 1);
         node.cells64("reg", distributorBase, DISTRIBUTOR_SIZE, redistributorBase, redistributorRegionSize());
         node.cells("phandle", phandle);
+        if (el2) {
+            node.cells("interrupts", dev.jvisor.machine.fdt.DeviceTreeIrq.PPI, MAINTENANCE_PPI - 16,
+                    dev.jvisor.machine.fdt.DeviceTreeIrq.LEVEL_HIGH);
+        }
         return node;
     }
 }

@@ -9,4 +9,10 @@ public interface InterruptOutputs {
     void setIrq(int cpu, boolean asserted);
 
     void setFiq(int cpu, boolean asserted);
+
+    /** The virtual IRQ the GIC's virtual CPU interface signals to a guest on {@code cpu} (ICH_LR, ICH_VMCR). */
+    default void setVirtualIrq(int cpu, boolean asserted) {}
+
+    /** The virtual FIQ (group 0) counterpart of {@link #setVirtualIrq}. */
+    default void setVirtualFiq(int cpu, boolean asserted) {}
 }

@@ -11,14 +11,18 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The EL1 physical and virtual timers of the Arm generic timer, one pair per vCPU, counting the system counter. Each
- * timer's output is a level: enabled, condition met (counter >= compare value, unsigned) and not masked. It drives a
- * PPI (27 virtual, 30 physical) through {@link PpiSink}. The output is recomputed on every register access, and a
+ * The timers of the Arm generic timer, counting the system counter: per vCPU the EL1 physical and virtual timers and,
+ * for a CPU with EL2, the EL2 physical timer (CNTHP) and FEAT_VHE's EL2 virtual timer (CNTHV). Each timer's output is
+ * a level: enabled, condition met (count >= compare value, unsigned) and not masked. It drives a PPI (27 virtual,
+ * 30 physical, 26 EL2 physical, 28 EL2 virtual) through {@link PpiSink}. The EL1 virtual timer counts the physical
+ * count less CNTVOFF_EL2; the EL2 virtual timer counts as EL2 with E2H sees the virtual count, with no offset. The output is recomputed on every register access, and a
  * host scheduler thread re-checks a timer at the moment its compare value is due, so an idle vCPU in WFI is woken.
  */
 public final class GenericTimer implements AutoCloseable {
     public static final int VIRTUAL_PPI = 27;
     public static final int PHYSICAL_PPI = 30;
+    public static final int HYP_PHYSICAL_PPI = 26;
+    public static final int HYP_VIRTUAL_PPI = 28;
     /** Named in the device tree as the binding requires; a non-secure guest never reaches it. */
     static final int SECURE_PHYSICAL_PPI = 29;
     /** The frequency of arch.a64's system counter, which CNTFRQ_EL0 reports. */
@@ -61,6 +65,10 @@ public final class GenericTimer implements AutoCloseable {
             return virtual ? counter.ticks() - virtualOffset[cpu] : counter.ticks();
         }
 
+        long offset() {
+            return virtual ? virtualOffset[cpu] : 0;
+        }
+
         boolean conditionMet() {
             return (control & ENABLE) != 0 && Long.compareUnsigned(count(), compare) >= 0;
         }
@@ -70,6 +78,8 @@ public final class GenericTimer implements AutoCloseable {
     private final PpiSink sink;
     private final Timer[] physical;
     private final Timer[] virtualTimers;
+    private final Timer[] hypPhysical;
+    private final Timer[] hypVirtual;
     private final long[] virtualOffset;
     private final long[] kernelControl;
     private final long[] frequencyRegister;
@@ -84,6 +94,8 @@ public final class GenericTimer implements AutoCloseable {
         this.sink = sink;
         physical = new Timer[cpus];
         virtualTimers = new Timer[cpus];
+        hypPhysical = new Timer[cpus];
+        hypVirtual = new Timer[cpus];
         virtualOffset = new long[cpus];
         kernelControl = new long[cpus];
         frequencyRegister = new long[cpus];
@@ -91,6 +103,8 @@ public final class GenericTimer implements AutoCloseable {
         for (int c = 0; c < cpus; c++) {
             physical[c] = new Timer(c, PHYSICAL_PPI, false);
             virtualTimers[c] = new Timer(c, VIRTUAL_PPI, true);
+            hypPhysical[c] = new Timer(c, HYP_PHYSICAL_PPI, false);
+            hypVirtual[c] = new Timer(c, HYP_VIRTUAL_PPI, false);
         }
         if (hostWakeups) {
             ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
@@ -117,6 +131,8 @@ public final class GenericTimer implements AutoCloseable {
         for (int c = 0; c < physical.length; c++) {
             refresh(physical[c]);
             refresh(virtualTimers[c]);
+            refresh(hypPhysical[c]);
+            refresh(hypVirtual[c]);
         }
     }
 
@@ -139,7 +155,7 @@ public final class GenericTimer implements AutoCloseable {
         }
         if (scheduler == null) return;
         boolean wanted = (t.control & ENABLE) != 0 && !met;
-        long deadline = t.virtual ? t.compare + virtualOffset[t.cpu] : t.compare;
+        long deadline = t.compare + t.offset();
         if (t.wakeup != null && !t.wakeup.isDone() && wanted && t.wakeupTicks == deadline) return;
         if (t.wakeup != null) {
             t.wakeup.cancel(false);
@@ -220,7 +236,21 @@ public final class GenericTimer implements AutoCloseable {
                         (c, v) -> writeCompare(virtualTimers[c], v)),
                 // EL0 access controls; the CPU side consults kernelControl(cpu) when EL0 touches the timer.
                 new CpuRegister("CNTKCTL_EL1", cnt(0, 1, 0), this::kernelControl,
-                        (c, v) -> setKernelControl(c, v)));
+                        (c, v) -> setKernelControl(c, v)),
+                // EL2's registers: the CPU side lets only EL2 reach them, and only on a CPU that has it.
+                new CpuRegister("CNTVOFF_EL2", cnt(4, 0, 3), this::virtualOffset, this::setVirtualOffset),
+                new CpuRegister("CNTHP_TVAL_EL2", cnt(4, 2, 0), c -> readTimerValue(hypPhysical[c]),
+                        (c, v) -> writeTimerValue(hypPhysical[c], v)),
+                new CpuRegister("CNTHP_CTL_EL2", cnt(4, 2, 1), c -> readControl(hypPhysical[c]),
+                        (c, v) -> writeControl(hypPhysical[c], v)),
+                new CpuRegister("CNTHP_CVAL_EL2", cnt(4, 2, 2), c -> readCompare(hypPhysical[c]),
+                        (c, v) -> writeCompare(hypPhysical[c], v)),
+                new CpuRegister("CNTHV_TVAL_EL2", cnt(4, 3, 0), c -> readTimerValue(hypVirtual[c]),
+                        (c, v) -> writeTimerValue(hypVirtual[c], v)),
+                new CpuRegister("CNTHV_CTL_EL2", cnt(4, 3, 1), c -> readControl(hypVirtual[c]),
+                        (c, v) -> writeControl(hypVirtual[c], v)),
+                new CpuRegister("CNTHV_CVAL_EL2", cnt(4, 3, 2), c -> readCompare(hypVirtual[c]),
+                        (c, v) -> writeCompare(hypVirtual[c], v)));
     }
 
     private synchronized long frequencyRegister(int cpu) {
@@ -245,18 +275,29 @@ public final class GenericTimer implements AutoCloseable {
         if (scheduler != null) scheduler.shutdownNow();
     }
 
-    /**
-     * The architected timer's node. The binding lists the secure, non-secure physical, virtual and (optional)
-     * hypervisor PPIs in that order; a guest at non-secure EL1 uses the second and third. No hypervisor timer is
-     * modelled, so that entry is left out.
-     */
+    /** The architected timer's node for CPUs without EL2. */
     public static FdtNode deviceTreeNode() {
+        return deviceTreeNode(false);
+    }
+
+    /**
+     * The architected timer's node. The binding lists the secure, non-secure physical, virtual, hypervisor physical
+     * and hypervisor virtual PPIs in that order; a kernel at non-secure EL1 uses the second and third, one at EL2
+     * the fourth (or, with VHE, the fifth). The hypervisor timers are named only for CPUs with EL2.
+     */
+    public static FdtNode deviceTreeNode(boolean el2) {
         FdtNode node = new FdtNode("timer");
         node.string("compatible", "arm,armv8-timer", "arm,armv7-timer");
-        node.cells("interrupts",
+        long[] el1 = {
                 DeviceTreeIrq.PPI, SECURE_PHYSICAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH,
                 DeviceTreeIrq.PPI, PHYSICAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH,
-                DeviceTreeIrq.PPI, VIRTUAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH);
+                DeviceTreeIrq.PPI, VIRTUAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH};
+        long[] hyp = {
+                DeviceTreeIrq.PPI, HYP_PHYSICAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH,
+                DeviceTreeIrq.PPI, HYP_VIRTUAL_PPI - 16, DeviceTreeIrq.LEVEL_HIGH};
+        long[] all = java.util.Arrays.copyOf(el1, el2 ? el1.length + hyp.length : el1.length);
+        if (el2) System.arraycopy(hyp, 0, all, el1.length, hyp.length);
+        node.cells("interrupts", all);
         node.empty("always-on");
         return node;
     }

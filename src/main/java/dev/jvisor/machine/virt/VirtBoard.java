@@ -43,13 +43,20 @@ public final class VirtBoard implements AutoCloseable {
     /**
      * @param cpuCompatible the device tree's compatible string for the vCPUs ("arm,armv8" for a generic v8 CPU)
      * @param psciMethod    "hvc" for a kernel entered at EL1, "smc" for one entered at EL2
+     * @param el2           the CPUs have EL2: the GIC's virtual interface and the EL2 timers are wired and named
      */
-    public record Config(int cpus, long ramSize, String bootargs, String cpuCompatible, String psciMethod) {
+    public record Config(int cpus, long ramSize, String bootargs, String cpuCompatible, String psciMethod,
+                         boolean el2) {
         public Config {
             if (cpus < 1 || cpus > MAX_CPUS) throw new IllegalArgumentException("1.." + MAX_CPUS + " vCPUs");
             if (ramSize <= 0 || ramSize > MAX_RAM || ramSize % (1 << 20) != 0) {
                 throw new IllegalArgumentException("RAM must be a whole number of MiB up to 255 GiB");
             }
+        }
+
+        /** A machine whose CPUs have EL0 and EL1 only. */
+        public Config(int cpus, long ramSize, String bootargs, String cpuCompatible, String psciMethod) {
+            this(cpus, ramSize, bootargs, cpuCompatible, psciMethod, false);
         }
     }
 
@@ -119,6 +126,7 @@ public final class VirtBoard implements AutoCloseable {
     /** The GIC's ICC_* and the timer's CNT* registers, for the CPU side's per-encoding handler table. */
     public List<CpuRegister> systemRegisters() {
         List<CpuRegister> all = new ArrayList<>(gic.cpuInterfaceRegisters());
+        if (config.el2()) all.addAll(gic.virtualInterfaceRegisters());
         all.addAll(timer.registers());
         return all;
     }
@@ -164,8 +172,8 @@ public final class VirtBoard implements AutoCloseable {
         }
 
         root.addChild(Psci.deviceTreeNode(config.psciMethod()));
-        root.addChild(GenericTimer.deviceTreeNode());
-        root.addChild(gic.deviceTreeNode(GIC_DISTRIBUTOR, GIC_REDISTRIBUTORS, GIC_PHANDLE));
+        root.addChild(GenericTimer.deviceTreeNode(config.el2()));
+        root.addChild(gic.deviceTreeNode(GIC_DISTRIBUTOR, GIC_REDISTRIBUTORS, GIC_PHANDLE, config.el2()));
 
         FdtNode clock = root.addChild("apb-pclk");
         clock.string("compatible", "fixed-clock");

@@ -149,10 +149,11 @@ public final class SystemInsns {
             case SysReg.FPSR -> c.fpsr & 0xFFFF_FFFFL;
             case SysReg.TPIDR_EL0 -> c.tpidrEl0;
             case SysReg.TPIDRRO_EL0 -> c.tpidrroEl0;
-            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CNTPCT_EL0, SysReg.CNTPCTSS_EL0 -> SystemCounter.ticks();
-            case SysReg.CNTFRQ_EL0 -> SystemCounter.FREQUENCY_HZ;
-            case SysReg.CTR_EL0 -> CTR_VALUE;
-            case SysReg.DCZID_EL0 -> DCZID_VALUE;
+            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CNTPCT_EL0, SysReg.CNTPCTSS_EL0 ->
+                c.hooks.readCoreRegister(c, encoding, SystemCounter.ticks());
+            case SysReg.CNTFRQ_EL0 -> c.hooks.readCoreRegister(c, encoding, SystemCounter.FREQUENCY_HZ);
+            case SysReg.CTR_EL0 -> c.hooks.readCoreRegister(c, encoding, CTR_VALUE);
+            case SysReg.DCZID_EL0 -> c.hooks.readCoreRegister(c, encoding, DCZID_VALUE);
             default -> c.hooks.readSysReg(c, encoding);
         };
         c.setX(insn & 31, value);

@@ -10,11 +10,14 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The EL1&0 stage-1 translation regime of one vCPU: the VMSAv8-64 table walk over guest-physical memory, with the
- * inherited software TLB as its cache. There is one TLB per privilege the permission checks depend on (EL1, EL1 with
- * PAN, EL0 or an LDTR/STTR), selected on every change of EL, PAN or unprivileged access, so exceptions and user
- * copies do not flush anything. The TLBs hold one ASID's translations: every write to SCTLR, TCR or a TTBR and every
- * TLBI flushes them all.
+ * The translation regimes of one vCPU: EL1&0 (with stage 2 when HCR_EL2.VM is set), and on a CPU with EL2 the EL2
+ * regime, or EL2&0 under HCR_EL2.E2H. VMSAv8-64 table walks over guest-physical memory, with the inherited software
+ * TLB as their cache. There is one TLB per regime and privilege the permission checks depend on (EL1, EL1 with PAN,
+ * EL0 or an LDTR/STTR; the same three for EL2&0, or EL2 alone), selected on every change of EL, PAN or unprivileged
+ * access, so exceptions, user copies and a hypervisor's switches between host and guest do not flush anything.
+ * Each regime's TLBs hold one ASID's (and one VMID's) translations: every write to a register that shapes a regime
+ * and every TLBI flushes that regime's TLBs. Stage-2 entries are not cached apart: a TLB entry is the combined
+ * translation, so a change to VTTBR_EL2 or VTCR_EL2 (a VMID switch) flushes the EL1&0 TLBs.
  *
  * <p>Implemented: 4, 16 and 64 KB granules, 16..39 bit TxSZ (up to 48-bit VAs, larger sizes clamp to 39),
  * TTBR0/TTBR1 split on VA bit 55, EPD0/EPD1, TBI0/TBI1, IPS-limited output addresses, table descriptors' APTable,
@@ -22,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * hardware access-flag and dirty-state updates (not advertised, so the access flag faults). Alignment: with SCTLR.A
  * set or the MMU off every data access is checked against its size; with the MMU on, accesses to pages whose MAIR
  * attribute is Device are checked too.
+ *
+ * <p>Stage 2: VTCR_EL2's 4, 16 and 64 KB granules, starting level from SL0, concatenated first-level tables, S2AP
+ * and XN permissions, the access flag, Device memory types (which also make an access checked for alignment), and
+ * HCR_EL2.PTW. Stage-2 faults carry the IPA for HPFAR_EL2 and whether stage 1's walk made them. Not implemented:
+ * HCR_EL2.DC (held in the register, but stage 1 off stays Device memory).
  */
 public final class Mmu extends CpuMemory {
     private final PhysicalMemory phys;
@@ -41,8 +49,23 @@ public final class Mmu extends CpuMemory {
     private boolean lastDevice;
     private int lastLevel;
 
+    /** TLB sets: the EL1&0 regime's three privileges, then EL2&0's three (or EL2's one). */
+    private static final int EL1_SETS = 3, SET_EL2 = 3, SET_EL2_PAN = 4, SET_EL2_EL0 = 5, ALL_SETS = 6;
+
+    /** The regime in use and its registers, as {@link #selectRegime} last found them. */
+    private boolean el2Regime, singlePrivilege, stage2;
+    private long sctlr, tcr, ttbr0, ttbr1, mair;
+    private final int sets;
+
+    /** An MMU for a CPU with EL0 and EL1 only. */
     public Mmu(PhysicalMemory phys) {
-        super(phys.ram(), 3);
+        this(phys, false);
+    }
+
+    /** With {@code el2}, the MMU also has the EL2 regimes and stage 2. */
+    public Mmu(PhysicalMemory phys, boolean el2) {
+        super(phys.ram(), el2 ? ALL_SETS : EL1_SETS);
+        this.sets = el2 ? ALL_SETS : EL1_SETS;
         this.phys = phys;
         this.ramBase = phys.ramBase();
         this.ramSize = phys.ram().byteSize();
@@ -51,6 +74,7 @@ public final class Mmu extends CpuMemory {
     /** Binds the MMU to its vCPU and register file; until then nothing translates. */
     public void attach(Cpu cpu, SysRegFile regs) {
         if (cpu.mem != this) throw new IllegalArgumentException("the CPU uses another memory view");
+        if (regs.hasEl2() && sets != ALL_SETS) throw new IllegalArgumentException("an EL2 CPU needs an EL2 MMU");
         this.cpu = cpu;
         this.regs = regs;
         regs.mmu = this;
@@ -63,9 +87,40 @@ public final class Mmu extends CpuMemory {
      * Device memory type of every data access while the MMU is off.
      */
     void registersChanged() {
-        flushTlb();
-        long sctlr = regs.sctlr;
-        setStrictAlignment((sctlr & SysRegFile.SCTLR_A) != 0 || (sctlr & SysRegFile.SCTLR_M) == 0);
+        flushEl1Regime();
+        selectRegime();
+    }
+
+    /** SCTLR_EL2, TCR_EL2, TTBR0/1_EL2 or MAIR_EL2 changed. */
+    void el2RegistersChanged() {
+        flushEl2Regime();
+        selectRegime();
+    }
+
+    /** VTTBR_EL2 or VTCR_EL2 changed: the guest's combined translations go. */
+    void stage2Changed() {
+        flushEl1Regime();
+    }
+
+    /**
+     * HCR_EL2 changed from {@code old} to {@code hcr}. E2H reshapes the EL2 regime; VM, TGE and PTW change what
+     * the EL1&0 regime's translations are; the routing of EL0 between regimes follows TGE.
+     */
+    void hcrChanged(long old, long hcr) {
+        long changed = old ^ hcr;
+        if ((changed & El2.HCR_E2H) != 0) flushEl2Regime();
+        if ((changed & (El2.HCR_VM | El2.HCR_TGE | El2.HCR_PTW | El2.HCR_E2H)) != 0) flushEl1Regime();
+        if ((changed & (El2.HCR_TGE | El2.HCR_E2H | El2.HCR_VM)) != 0) privilegeChanged();
+    }
+
+    /** TLBI of the EL1&0 regime (the current VMID's). */
+    void flushEl1Regime() {
+        flushTlbSets(0, EL1_SETS);
+    }
+
+    /** TLBI of the EL2 or EL2&0 regime. */
+    void flushEl2Regime() {
+        if (sets == ALL_SETS) flushTlbSets(EL1_SETS, ALL_SETS);
     }
 
     /** LDTR/STTR at EL1 without PSTATE.UAO check permissions as EL0 would. */
@@ -82,17 +137,65 @@ public final class Mmu extends CpuMemory {
     }
 
     void privilegeChanged() {
-        selectTlb(unprivileged || cpu.el == 0 ? 2 : cpu.pan ? 1 : 0);
+        selectRegime();
+        boolean el0 = effectiveEl() == 0;
+        if (!el2Regime) selectTlb(el0 ? 2 : cpu.pan ? 1 : 0);
+        else if (singlePrivilege) selectTlb(SET_EL2);
+        else selectTlb(el0 ? SET_EL2_EL0 : cpu.pan ? SET_EL2_PAN : SET_EL2);
     }
 
+    /**
+     * Finds the regime the current EL translates in and loads its registers, with TCR_EL2 of the E2H-less EL2 regime
+     * rewritten in TCR_EL1's layout (one range: TTBR1's half is disabled).
+     */
+    private void selectRegime() {
+        boolean hasEl2 = regs.hasEl2();
+        el2Regime = hasEl2 && (cpu.el == 2 || cpu.el == 0 && regs.inHost());
+        if (el2Regime) {
+            singlePrivilege = !regs.e2h();
+            sctlr = regs.sctlrEl2;
+            mair = regs.mairEl2;
+            ttbr0 = regs.ttbr0El2;
+            if (singlePrivilege) {
+                long t = regs.tcrEl2;
+                tcr = t & 0xFFFF | (t >>> 16 & 7) << 32 | (t >>> 20 & 1) << 37 | 1L << 23;
+                ttbr1 = 0;
+            } else {
+                tcr = regs.tcrEl2;
+                ttbr1 = regs.ttbr1El2;
+            }
+            stage2 = false;
+        } else {
+            singlePrivilege = false;
+            sctlr = regs.sctlr;
+            mair = regs.mair;
+            tcr = regs.tcr;
+            ttbr0 = regs.ttbr0;
+            ttbr1 = regs.ttbr1;
+            stage2 = hasEl2 && (regs.hcr & (El2.HCR_VM | El2.HCR_TGE)) == El2.HCR_VM;
+        }
+        setStrictAlignment((sctlr & SysRegFile.SCTLR_A) != 0 || (sctlr & SysRegFile.SCTLR_M) == 0);
+    }
+
+    /** LDTR/STTR act as EL0 at EL1, and at EL2 only where EL2 is a host kernel's level (E2H and TGE). */
     private int effectiveEl() {
-        return unprivileged ? 0 : cpu.el;
+        return unprivileged && (cpu.el == 1 || cpu.el == 2 && regs.inHost()) ? 0 : cpu.el;
+    }
+
+    /** Stage 1 and, where it applies, stage 2: the physical address of {@code va}. */
+    private long translate(long va, Access access) {
+        int el = effectiveEl();
+        long ipa = walk(va, access, el, el != 0 && cpu.pan);
+        if (!stage2) return ipa;
+        boolean s1Device = lastDevice;
+        long pa = stage2(ipa, access, va, false);
+        lastDevice |= s1Device;
+        return pa;
     }
 
     @Override
     protected long translatePage(long va, Access access) {
-        int el = effectiveEl();
-        long pa = walk(va, access, el, el == 1 && cpu.pan);
+        long pa = translate(va, access);
         if (access == Access.EXECUTE && lastDevice) {
             // Device memory is execute-never whatever the descriptor says.
             throw fault(MemoryFault.Kind.PERMISSION, va, access, lastLevel, 0b001100 | lastLevel);
@@ -130,8 +233,7 @@ public final class Mmu extends CpuMemory {
 
     /** Translates for a device access, which must be naturally aligned. */
     private long ioAddress(long va, int size, Access access) {
-        int el = effectiveEl();
-        long pa = walk(va, access, el, el == 1 && cpu.pan);
+        long pa = translate(va, access);
         if ((va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, access);
         return pa;
     }
@@ -165,13 +267,53 @@ public final class Mmu extends CpuMemory {
      * Bit 11 is RES1 in both formats.
      */
     public long addressTranslate(long va, boolean write, int el) {
+        return inRegime(false, () -> parOf(walk(va, write ? Access.WRITE : Access.READ, el, false)));
+    }
+
+    /** AT S1E2R/W: PAR_EL1 for a walk in the EL2 (or EL2&0) regime, from EL2. */
+    public long addressTranslateEl2(long va, boolean write) {
+        return inRegime(true, () -> parOf(walk(va, write ? Access.WRITE : Access.READ, 2, false)));
+    }
+
+    /** AT S12E1R/W and S12E0R/W: PAR_EL1 for both stages of the EL1&0 regime, from EL2. */
+    public long addressTranslateStages12(long va, boolean write, int el) {
+        return inRegime(false, () -> {
+            Access access = write ? Access.WRITE : Access.READ;
+            long ipa = walk(va, access, el, false);
+            long par = parOf(ipa);
+            return stage2 ? par & ~0xFFFF_FFFF_F000L | stage2(ipa, access, va, false) & 0xFFFF_FFFF_F000L : par;
+        });
+    }
+
+    private long parOf(long pa) {
+        boolean on = (sctlr & SysRegFile.SCTLR_M) != 0;
+        long attr = on ? mair >>> 8 * (lastDescriptor >>> 2 & 7) & 0xFF : 0;
+        long sh = on ? lastDescriptor >>> 8 & 3 : 0;
+        return attr << 56 | pa & 0xFFFF_FFFF_F000L | 1L << 11 | sh << 7;
+    }
+
+    /**
+     * Runs an AT walk in the EL1&0 regime or ({@code el2}) the EL2 one, whichever the current EL uses: a fault becomes
+     * PAR_EL1's fault format (with S for stage 2 and PTW for stage 1's walk), then the current regime is restored.
+     */
+    private long inRegime(boolean el2, java.util.function.LongSupplier at) {
+        boolean current = el2Regime;
+        boolean switched = current != el2;
+        int el = cpu.el;
+        if (switched) {
+            cpu.el = el2 ? 2 : 1;
+            selectRegime();
+        }
         try {
-            long pa = walk(va, write ? Access.WRITE : Access.READ, el, false);
-            long attr = (regs.sctlr & SysRegFile.SCTLR_M) == 0 ? 0 : regs.mair >>> 8 * (lastDescriptor >>> 2 & 7) & 0xFF;
-            long sh = (regs.sctlr & SysRegFile.SCTLR_M) == 0 ? 0 : lastDescriptor >>> 8 & 3;
-            return attr << 56 | pa & 0xFFFF_FFFF_F000L | 1L << 11 | sh << 7;
+            return at.getAsLong();
         } catch (MemoryFault f) {
-            return 1L << 11 | (long) statusCode(f) << 1 | 1;
+            long s2 = f.stage2 ? 1L << 9 | (f.s1ptw ? 1L << 8 : 0) : 0;
+            return 1L << 11 | s2 | (long) statusCode(f) << 1 | 1;
+        } finally {
+            if (switched) {
+                cpu.el = el;
+                selectRegime();
+            }
         }
     }
 
@@ -204,7 +346,6 @@ public final class Mmu extends CpuMemory {
 
     /** Stage-1 translation of {@code va} for an access at {@code el}; throws MemoryFault as the walk would fault. */
     long walk(long va, Access access, int el, boolean panActive) {
-        long sctlr = regs.sctlr;
         if ((sctlr & SysRegFile.SCTLR_M) == 0) {
             if (va >>> 48 != 0) throw addressSizeFault(va, access, 0);
             // Data accesses are Device-nGnRnE: registersChanged made every one of them checked for alignment.
@@ -212,7 +353,6 @@ public final class Mmu extends CpuMemory {
             lastDevice = false;
             return va;
         }
-        long tcr = regs.tcr;
         boolean upper = (va >>> 55 & 1) != 0;
         int tsz = (int) (upper ? tcr >>> 16 : tcr) & 63;
         tsz = Math.clamp(tsz, 16, 39);
@@ -227,14 +367,16 @@ public final class Mmu extends CpuMemory {
         int paBits = PA_BITS[(int) (tcr >>> 32 & 7)];
         int level = 4 - (inputSize - granule + stride - 1) / stride;
         int startLevel = level;
-        long table = (upper ? regs.ttbr1 : regs.ttbr0) & 0x0000_FFFF_FFFF_FFFEL;
+        long table = (upper ? ttbr1 : ttbr0) & 0x0000_FFFF_FFFF_FFFEL;
         if (table >>> paBits != 0) throw addressSizeFault(va, access, level);
         boolean noEl0Table = false, readOnlyTable = false, uxnTable = false, pxnTable = false;
         while (true) {
             int shift = granule + stride * (3 - level);
             int bits = level == startLevel ? inputSize - shift : stride;
             long index = va >>> shift & (1L << bits) - 1;
-            long descriptor = readDescriptor(table + index * 8, va, access, level);
+            long entry = table + index * 8;
+            if (stage2) entry = stage2(entry, access, va, true);
+            long descriptor = readDescriptor(entry, va, access, level);
             if ((descriptor & 1) == 0) throw translationFault(va, access, level);
             if ((descriptor & 2) != 0 && level < 3) {
                 table = descriptor & DESCRIPTOR_ADDRESS & -(1L << granule);
@@ -259,7 +401,7 @@ public final class Mmu extends CpuMemory {
                 pxnTable);
             lastDescriptor = descriptor;
             lastLevel = level;
-            long attr = regs.mair >>> 8 * (descriptor >>> 2 & 7) & 0xFF;
+            long attr = mair >>> 8 * (descriptor >>> 2 & 7) & 0xFF;
             lastDevice = (attr & 0xF0) == 0;
             return output | va & (1L << shift) - 1;
         }
@@ -269,9 +411,16 @@ public final class Mmu extends CpuMemory {
                                   boolean noEl0Table, boolean readOnlyTable, boolean uxnTable, boolean pxnTable) {
         boolean el0 = (descriptor >>> 6 & 1) != 0 && !noEl0Table;
         boolean readOnly = (descriptor >>> 7 & 1) != 0 || readOnlyTable;
-        boolean wxn = (regs.sctlr & SysRegFile.SCTLR_WXN) != 0 && !readOnly;
+        boolean wxn = (sctlr & SysRegFile.SCTLR_WXN) != 0 && !readOnly;
         boolean allowed;
-        if (el == 0) {
+        if (singlePrivilege) {
+            // The EL2 regime without E2H: AP[1] is RES1 and bit 54 is the one XN, as UXN is for EL0.
+            allowed = switch (access) {
+                case READ -> true;
+                case WRITE -> !readOnly;
+                case EXECUTE -> (descriptor >>> 54 & 1) == 0 && !uxnTable && !wxn;
+            };
+        } else if (el == 0) {
             allowed = el0 && switch (access) {
                 case READ -> true;
                 case WRITE -> !readOnly;
@@ -286,6 +435,77 @@ public final class Mmu extends CpuMemory {
             };
         }
         if (!allowed) throw fault(MemoryFault.Kind.PERMISSION, va, access, level, 0b001100 | level);
+    }
+
+    private static final int[][] STAGE2_START_LEVEL = {{2, 1, 0, -1}, {3, 2, 1, -1}, {3, 2, 1, -1}};
+
+    /**
+     * Stage-2 translation of {@code ipa} (VTTBR_EL2, VTCR_EL2) for an access to {@code va}; {@code s1ptw} when
+     * stage 1's table walk makes the access. Throws a stage-2 MemoryFault as the walk would fault.
+     */
+    private long stage2(long ipa, Access access, long va, boolean s1ptw) {
+        long vtcr = regs.vtcr;
+        int tg = (int) (vtcr >>> 14) & 3;
+        int granule = tg == 1 ? 16 : tg == 2 ? 14 : 12;
+        int stride = granule - 3;
+        int inputSize = 64 - Math.clamp((int) vtcr & 63, 16, 39);
+        int level = STAGE2_START_LEVEL[granule == 12 ? 0 : granule == 14 ? 1 : 2][(int) (vtcr >>> 6) & 3];
+        int paBits = PA_BITS[(int) (vtcr >>> 16 & 7)];
+        int startShift = level < 0 ? 0 : granule + stride * (3 - level);
+        int startBits = inputSize - startShift;
+        // A starting level that leaves nothing, or more than 16 concatenated tables, to resolve is misprogrammed.
+        if (level < 0 || startBits < 1 || startBits > stride + 4 || ipa >>> inputSize != 0) {
+            throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, 0, 0b000100, s1ptw, ipa);
+        }
+        long table = regs.vttbr & DESCRIPTOR_ADDRESS & -(8L << startBits);
+        if (table >>> paBits != 0) throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, level, s1ptw, ipa);
+        int startLevel = level;
+        while (true) {
+            int shift = granule + stride * (3 - level);
+            int bits = level == startLevel ? startBits : stride;
+            long index = ipa >>> shift & (1L << bits) - 1;
+            long descriptor = readDescriptor(table + index * 8, va, access, level);
+            if ((descriptor & 1) == 0) {
+                throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, 0b000100 | level, s1ptw, ipa);
+            }
+            if ((descriptor & 2) != 0 && level < 3) {
+                table = descriptor & DESCRIPTOR_ADDRESS & -(1L << granule);
+                if (table >>> paBits != 0) {
+                    throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, level, s1ptw, ipa);
+                }
+                level++;
+                continue;
+            }
+            boolean blockAllowed = level == 2 || level == 1 && granule == 12;
+            if (level < 3 && !blockAllowed || level == 3 && (descriptor & 2) == 0) {
+                throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, 0b000100 | level, s1ptw, ipa);
+            }
+            long output = descriptor & DESCRIPTOR_ADDRESS & -(1L << shift);
+            if (output >>> paBits != 0) {
+                throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, level, s1ptw, ipa);
+            }
+            if ((descriptor & 1L << 10) == 0) {
+                throw stage2Fault(MemoryFault.Kind.PERMISSION, va, access, level, 0b001000 | level, s1ptw, ipa);
+            }
+            boolean device = (descriptor >>> 4 & 3) == 0;
+            boolean allowed = switch (access) {
+                case READ -> (descriptor >>> 6 & 1) != 0;
+                case WRITE -> (descriptor >>> 7 & 1) != 0;
+                case EXECUTE -> (descriptor >>> 54 & 1) == 0;
+            };
+            // HCR_EL2.PTW: stage 1's tables may not live in what stage 2 calls Device memory.
+            if (s1ptw && device && (regs.hcr & El2.HCR_PTW) != 0) allowed = false;
+            if (!allowed) {
+                throw stage2Fault(MemoryFault.Kind.PERMISSION, va, access, level, 0b001100 | level, s1ptw, ipa);
+            }
+            lastDevice = device;
+            return output | ipa & (1L << shift) - 1;
+        }
+    }
+
+    private static MemoryFault stage2Fault(MemoryFault.Kind kind, long va, Access access, int level, int status,
+                                           boolean s1ptw, long ipa) {
+        return new MemoryFault(kind, va, access, level, status, s1ptw, ipa);
     }
 
     private long readDescriptor(long pa, long va, Access access, int level) {

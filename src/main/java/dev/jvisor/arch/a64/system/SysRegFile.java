@@ -55,8 +55,26 @@ public final class SysRegFile {
     public boolean osLock = true;
     final long[] dbgbvr = new long[2], dbgbcr = new long[2], dbgwvr = new long[2], dbgwcr = new long[2];
 
+    // ---- EL2, when the machine has it ----
+    /** HCR_EL2; RW is RES1 because EL1 is AArch64 only. */
+    public long hcr = El2.HCR_RW;
+    public long sctlrEl2 = El2.SCTLR_EL2_RES1, actlrEl2, mdcrEl2, cptrEl2 = El2.CPTR_RES1, hstr, hacr;
+    public long tcrEl2, ttbr0El2, ttbr1El2, vttbr, vtcr = 1L << 31, mairEl2, amairEl2, vbarEl2;
+    public long spsrEl2, elrEl2, esrEl2, farEl2, hpfar, afsr0El2, afsr1El2, contextidrEl2, tpidrEl2;
+    public long cnthctl, vpidr, vmpidr;
+    /** CNTVOFF_EL2 when no device (the generic timer) registered it. */
+    long cntvoff;
+    /** SP_EL2 while x[31] does not hold it. */
+    public long spEl2;
+    /**
+     * Set just before an access throws UndefinedInstruction because HCR_EL2 or CNTHCTL_EL2 traps it: the system
+     * level then takes the exception to EL2 with the trapped instruction's syndrome instead of an UNDEFINED one.
+     */
+    boolean trapToEl2;
+
     private final CpuModel model;
     private final long mpidr;
+    private final boolean el2;
     private final Map<Integer, SysRegHandler> handlers = new HashMap<>();
     /** Told about writes that change translation; null until an MMU is attached. */
     Mmu mmu;
@@ -66,9 +84,42 @@ public final class SysRegFile {
      * and device tree must agree on.
      */
     public SysRegFile(CpuModel model, int affinity) {
+        this(model, affinity, false);
+    }
+
+    /** With {@code el2}, the CPU implements EL2 (and FEAT_VHE if the model has it). */
+    public SysRegFile(CpuModel model, int affinity, boolean el2) {
         if ((affinity & ~0xFF_FFFF) != 0) throw new IllegalArgumentException("affinity " + affinity);
         this.model = model;
         this.mpidr = 1L << 31 | affinity;
+        this.el2 = el2;
+        vpidr = model.midr;
+        vmpidr = mpidr;
+    }
+
+    /** Whether EL2 is implemented. */
+    public boolean hasEl2() {
+        return el2;
+    }
+
+    /** Whether HCR_EL2.E2H can be set: EL2 with FEAT_VHE. */
+    public boolean hasVhe() {
+        return el2 && model.has(CpuModel.Feature.VHE);
+    }
+
+    /** HCR_EL2.E2H, which makes EL2 a host-kernel level. */
+    public boolean e2h() {
+        return (hcr & El2.HCR_E2H) != 0;
+    }
+
+    /** HCR_EL2.{E2H, TGE} both set: EL0 belongs to the EL2&0 regime of a host kernel at EL2. */
+    public boolean inHost() {
+        return (hcr & (El2.HCR_E2H | El2.HCR_TGE)) == (El2.HCR_E2H | El2.HCR_TGE);
+    }
+
+    /** The SCTLR whose EL0 controls (UMA, nTWI, nTWE, UCT) apply to EL0 now. */
+    long el0Sctlr() {
+        return el2 && inHost() ? sctlrEl2 : sctlr;
     }
 
     /** Makes {@code encoding} (op0:op1:CRn:CRm:op2 as {@link SysReg} encodes it) a device register. */
@@ -89,7 +140,7 @@ public final class SysRegFile {
      * CSV2 and CSV3 as the model says.
      */
     public long idAa64Pfr0() {
-        return 1 | 1 << 4 | (handlers.containsKey(ICC_SRE_EL1) ? 1L << 24 : 0)
+        return 1 | 1 << 4 | (el2 ? 1 << 8 : 0) | (handlers.containsKey(ICC_SRE_EL1) ? 1L << 24 : 0)
             | (model.has(CpuModel.Feature.CSV) ? 1L << 56 | 1L << 60 : 0);
     }
 
@@ -103,9 +154,9 @@ public final class SysRegFile {
         return 5 | 2 << 4 | 1 << 20;
     }
 
-    /** FEAT_PAN (no AT S1E1RP: PAN 1) and FEAT_ECBHB, as the model says. */
+    /** FEAT_PAN (no AT S1E1RP: PAN 1), FEAT_VHE with EL2, and FEAT_ECBHB, as the model says; 8-bit VMIDs. */
     public long idAa64Mmfr1() {
-        return (model.has(CpuModel.Feature.PAN) ? 1L << 20 : 0) | (model.has(CpuModel.Feature.CSV) ? 1L << 60 : 0);
+        return (model.has(CpuModel.Feature.PAN) ? 1L << 20 : 0) | (hasVhe() ? 1L << 8 : 0) | (model.has(CpuModel.Feature.CSV) ? 1L << 60 : 0);
     }
 
     /** FEAT_UAO, as the model says. */
@@ -122,12 +173,13 @@ public final class SysRegFile {
 
     /** MRS of a register SystemInsns did not answer itself. Throws UndefinedInstruction for what does not exist. */
     public long read(Cpu c, int encoding) {
-        requireEl1(c, encoding);
+        encoding = route(c, encoding, false);
         SysRegHandler h = handlers.get(encoding);
         if (h != null) return h.read(c);
         return switch (encoding) {
-            case SysReg.MIDR_EL1 -> model.midr;
-            case SysReg.MPIDR_EL1 -> mpidr;
+            // EL1 sees the identity EL2 gives it.
+            case SysReg.MIDR_EL1 -> el2 && c.el == 1 ? vpidr : model.midr;
+            case SysReg.MPIDR_EL1 -> el2 && c.el == 1 ? vmpidr : mpidr;
             case SysReg.REVIDR_EL1, AIDR_EL1 -> 0;
             case SysReg.ID_AA64PFR0_EL1 -> idAa64Pfr0();
             case SysReg.ID_AA64DFR0_EL1 -> idAa64Dfr0();
@@ -174,8 +226,7 @@ public final class SysRegFile {
                 requireFeature(CpuModel.Feature.UAO, encoding);
                 yield c.uao ? 1L << 23 : 0;
             }
-            case ISR_EL1 -> ((c.interruptLines & Cpu.IRQ_LINE) != 0 ? 1 << 7 : 0)
-                | ((c.interruptLines & Cpu.FIQ_LINE) != 0 ? 1 << 6 : 0);
+            case ISR_EL1 -> interruptStatus(c);
             case SysReg.TPIDR_EL1 -> tpidrEl1;
             case SysReg.CNTKCTL_EL1 -> cntkctl;
             case SysReg.MDSCR_EL1 -> mdscr;
@@ -183,6 +234,35 @@ public final class SysRegFile {
             case MDRAR_EL1 -> 0;
             case OSLSR_EL1 -> osLock ? 0b1010 : 0b1000;
             case OSDLR_EL1 -> osdlr;
+            case El2.HCR_EL2 -> hcr;
+            case El2.VPIDR_EL2 -> vpidr;
+            case El2.VMPIDR_EL2 -> vmpidr;
+            case El2.SCTLR_EL2 -> sctlrEl2;
+            case El2.ACTLR_EL2 -> actlrEl2;
+            case El2.MDCR_EL2 -> mdcrEl2;
+            case El2.CPTR_EL2 -> cptrEl2;
+            case El2.HSTR_EL2 -> hstr;
+            case El2.HACR_EL2 -> hacr;
+            case El2.TTBR0_EL2 -> ttbr0El2;
+            case El2.TTBR1_EL2 -> vheRegister(ttbr1El2, encoding);
+            case El2.TCR_EL2 -> tcrEl2;
+            case El2.VTTBR_EL2 -> vttbr;
+            case El2.VTCR_EL2 -> vtcr;
+            case El2.SPSR_EL2 -> spsrEl2;
+            case El2.ELR_EL2 -> elrEl2;
+            case El2.SP_EL1 -> spEl1;
+            case El2.AFSR0_EL2 -> afsr0El2;
+            case El2.AFSR1_EL2 -> afsr1El2;
+            case El2.ESR_EL2 -> esrEl2;
+            case El2.FAR_EL2 -> farEl2;
+            case El2.HPFAR_EL2 -> hpfar;
+            case El2.MAIR_EL2 -> mairEl2;
+            case El2.AMAIR_EL2 -> amairEl2;
+            case El2.VBAR_EL2 -> vbarEl2;
+            case El2.CONTEXTIDR_EL2 -> vheRegister(contextidrEl2, encoding);
+            case El2.TPIDR_EL2 -> tpidrEl2;
+            case El2.CNTHCTL_EL2 -> cnthctl;
+            case El2.CNTVOFF_EL2 -> cntvoff;
             default -> {
                 long[] debug = debugRegister(encoding);
                 if (debug != null) yield debug[encoding >>> 3 & 15];
@@ -195,7 +275,7 @@ public final class SysRegFile {
 
     /** MSR (register) of a register SystemInsns did not take itself. */
     public void write(Cpu c, int encoding, long value) {
-        requireEl1(c, encoding);
+        encoding = route(c, encoding, true);
         SysRegHandler h = handlers.get(encoding);
         if (h != null) {
             h.write(c, value);
@@ -232,7 +312,7 @@ public final class SysRegFile {
             case SysReg.SPSEL -> Exceptions.setSpSel(c, this, (value & 1) != 0);
             case SysReg.DAIF -> {
                 requireUma(c);
-                Exceptions.setDaif(c, (int) value);
+                Exceptions.setDaif(c, this, (int) value);
             }
             case PAN -> {
                 requireFeature(CpuModel.Feature.PAN, encoding);
@@ -249,12 +329,90 @@ public final class SysRegFile {
             case MDCCINT_EL1 -> mdccint = value;
             case OSLAR_EL1 -> osLock = (value & 1) != 0;
             case OSDLR_EL1 -> osdlr = value & 1;
+            case El2.HCR_EL2 -> {
+                long old = hcr;
+                hcr = value & (El2.HCR_V80 | (hasVhe() ? El2.HCR_E2H : 0)) | El2.HCR_RW;
+                if (mmu != null) mmu.hcrChanged(old, hcr);
+                if (((old ^ hcr) & (El2.HCR_VI | El2.HCR_VF | El2.HCR_VSE | El2.HCR_IMO | El2.HCR_FMO
+                        | El2.HCR_AMO | El2.HCR_TGE)) != 0) {
+                    c.exitRequest = true; // a virtual interrupt or a routing change the run loop must look at
+                }
+            }
+            case El2.VPIDR_EL2 -> vpidr = value & 0xFFFF_FFFFL;
+            case El2.VMPIDR_EL2 -> vmpidr = value & 0xFF_C1FF_FFFFL | 1L << 31;
+            case El2.SCTLR_EL2 -> {
+                sctlrEl2 = e2h() ? value & SCTLR_WRITABLE | SCTLR_RES1
+                    : value & El2.SCTLR_EL2_WRITABLE | El2.SCTLR_EL2_RES1;
+                el2TranslationChanged();
+            }
+            case El2.ACTLR_EL2 -> actlrEl2 = value;
+            // HPMN and the debug trap controls are held; with no PMU and no debug exceptions they trap nothing.
+            case El2.MDCR_EL2 -> mdcrEl2 = value & 0xFFFF_FFFFL;
+            // TFP/FPEN are held but, as with CPACR_EL1, FP and SIMD instructions are not trapped by them.
+            case El2.CPTR_EL2 -> cptrEl2 = e2h() ? value & (3L << 20 | 1L << 28 | 1L << 31)
+                : value & (1L << 10 | 1L << 20 | 1L << 31) | El2.CPTR_RES1;
+            case El2.HSTR_EL2 -> hstr = value & 0xBFFF;
+            case El2.HACR_EL2 -> hacr = value;
+            case El2.TTBR0_EL2 -> { ttbr0El2 = value; el2TranslationChanged(); }
+            case El2.TTBR1_EL2 -> { vheRegister(0, encoding); ttbr1El2 = value; el2TranslationChanged(); }
+            case El2.TCR_EL2 -> { tcrEl2 = value; el2TranslationChanged(); }
+            case El2.VTTBR_EL2 -> {
+                // 8-bit VMID in bits 55..48; no FEAT_TTCNP, so CnP is RES0.
+                vttbr = value & 0x00FF_FFFF_FFFF_FFFEL;
+                if (mmu != null) mmu.stage2Changed();
+            }
+            case El2.VTCR_EL2 -> {
+                vtcr = value & 0x7_FFFFL & ~(1L << 19) | 1L << 31;
+                if (mmu != null) mmu.stage2Changed();
+            }
+            case El2.SPSR_EL2 -> spsrEl2 = value & SPSR_DEFINED;
+            case El2.ELR_EL2 -> elrEl2 = value;
+            case El2.SP_EL1 -> spEl1 = value;
+            case El2.AFSR0_EL2 -> afsr0El2 = value;
+            case El2.AFSR1_EL2 -> afsr1El2 = value;
+            case El2.ESR_EL2 -> esrEl2 = value & 0x1FF_FFFF_FFFFL;
+            case El2.FAR_EL2 -> farEl2 = value;
+            case El2.HPFAR_EL2 -> hpfar = value & 0x0FFF_FFFF_FFF0L;
+            case El2.MAIR_EL2 -> { mairEl2 = value; el2TranslationChanged(); }
+            case El2.AMAIR_EL2 -> amairEl2 = value;
+            case El2.VBAR_EL2 -> vbarEl2 = value & ~0x7FFL;
+            case El2.CONTEXTIDR_EL2 -> contextidrEl2 = vheRegister(value, encoding) & 0xFFFF_FFFFL;
+            case El2.TPIDR_EL2 -> tpidrEl2 = value;
+            case El2.CNTHCTL_EL2 -> cnthctl = value & 0x3_FFFF;
+            case El2.CNTVOFF_EL2 -> cntvoff = value;
             default -> {
                 long[] debug = debugRegister(encoding);
                 if (debug == null) throw new UndefinedInstruction("MSR " + SysReg.name(encoding));
                 debug[encoding >>> 3 & 15] = value;
             }
         }
+    }
+
+    /**
+     * ISR_EL1: the physical IRQ and FIQ lines, except that at EL1 with HCR_EL2.IMO/FMO/AMO set the guest sees its
+     * virtual interrupts instead.
+     */
+    private long interruptStatus(Cpu c) {
+        int lines = c.interruptLines;
+        boolean guest = el2 && c.el == 1;
+        boolean irq = guest && (hcr & El2.HCR_IMO) != 0
+            ? (hcr & El2.HCR_VI) != 0 || (lines & Cpu.VIRQ_LINE) != 0 : (lines & Cpu.IRQ_LINE) != 0;
+        boolean fiq = guest && (hcr & El2.HCR_FMO) != 0
+            ? (hcr & El2.HCR_VF) != 0 || (lines & Cpu.VFIQ_LINE) != 0 : (lines & Cpu.FIQ_LINE) != 0;
+        boolean serror = guest && (hcr & El2.HCR_AMO) != 0 && (hcr & El2.HCR_VSE) != 0;
+        return (irq ? 1 << 7 : 0) | (fiq ? 1 << 6 : 0) | (serror ? 1 << 8 : 0);
+    }
+
+    /** Exceptions taken to EL2: synchronous ones by exception class (0..63), then IRQ, FIQ and SError. */
+    private final long[] el2Exceptions = new long[Exceptions.EL2_COUNTERS];
+
+    void countEl2Exception(int index) {
+        el2Exceptions[index]++;
+    }
+
+    /** How many exceptions of class {@code ec} (or 64 + 0/1/2 for IRQ/FIQ/SError) were taken to EL2. */
+    public long el2Exceptions(int index) {
+        return el2Exceptions[index];
     }
 
     /** Registers of an optional feature do not exist on a model without it. */
@@ -275,6 +433,84 @@ public final class SysRegFile {
 
     private void translationChanged() {
         if (mmu != null) mmu.registersChanged();
+    }
+
+    private void el2TranslationChanged() {
+        if (mmu != null) mmu.el2RegistersChanged();
+    }
+
+    /** TTBR1_EL2 and CONTEXTIDR_EL2 come with FEAT_VHE. */
+    private long vheRegister(long value, int encoding) {
+        if (!hasVhe()) throw new UndefinedInstruction(SysReg.name(encoding) + " needs FEAT_VHE");
+        return value;
+    }
+
+    /** The virtual counter's offset as the access at the current EL sees it (CNTVOFF_EL2 or zero). */
+    long virtualOffset(Cpu c) {
+        if (!el2) return 0;
+        if (e2h() && (c.el == 2 || c.el == 0 && inHost())) return 0;
+        SysRegHandler h = handlers.get(El2.CNTVOFF_EL2);
+        return h != null ? h.read(c) : cntvoff;
+    }
+
+    /**
+     * Where an MRS or MSR of {@code encoding} at the current EL goes: the encoding of the register it reaches (after
+     * E2H redirection and the *_EL12/*_EL02 aliases). Throws UndefinedInstruction for encodings the EL may not use,
+     * with {@link #trapToEl2} set when EL2's controls trap the access.
+     */
+    private int route(Cpu c, int encoding, boolean write) {
+        if (c.el == 0) {
+            requireEl1(c, encoding);
+            return encoding;
+        }
+        int op1 = encoding >>> 11 & 7;
+        boolean el2Register = (encoding >>> 14) == 3 && op1 >= 4;
+        if (!el2) {
+            if (el2Register) throw new UndefinedInstruction("MRS/MSR " + SysReg.name(encoding) + " without EL2");
+            return encoding;
+        }
+        if (c.el == 1) {
+            if (el2Register) throw new UndefinedInstruction("EL2 register at EL1");
+            checkEl1Traps(c, encoding, write);
+            int icv = El2.icv(encoding, hcr);
+            if (icv == El2.TRAP) {
+                trapToEl2 = true;
+                throw new UndefinedInstruction("trapped to EL2");
+            }
+            return icv >= 0 && handlers.containsKey(icv) ? icv : encoding;
+        }
+        if (!el2Register || op1 == 4) {
+            if (e2h()) {
+                if (encoding == El2.CPACR_EL1) return El2.CPTR_EL2;
+                if (El2.redirectedByE2h(encoding)) return encoding & ~(7 << 11) | 4 << 11;
+            }
+            return encoding;
+        }
+        int target = op1 == 5 && e2h() ? El2.el12Target(encoding) : -1;
+        if (target < 0) throw new UndefinedInstruction("MRS/MSR " + SysReg.name(encoding));
+        return target;
+    }
+
+    /** HCR_EL2 and CNTHCTL_EL2 traps of EL1 register accesses. */
+    private void checkEl1Traps(Cpu c, int encoding, boolean write) {
+        boolean trap;
+        if (El2.virtualMemoryControl(encoding)) {
+            trap = (hcr & (write ? El2.HCR_TVM : El2.HCR_TRVM)) != 0;
+        } else {
+            trap = switch (encoding) {
+                case SysReg.REVIDR_EL1, AIDR_EL1 -> (hcr & El2.HCR_TID1) != 0;
+                case CCSIDR_EL1, CLIDR_EL1, CSSELR_EL1 -> (hcr & El2.HCR_TID2) != 0;
+                case ACTLR_EL1 -> (hcr & El2.HCR_TACR) != 0;
+                case SysReg.CNTP_CTL_EL0, SysReg.CNTP_CVAL_EL0, SysReg.CNTP_TVAL_EL0 ->
+                    (cnthctl & (e2h() ? 1 << 11 : 1 << 1)) == 0;
+                default -> (hcr & El2.HCR_TID3) != 0 && !write && (encoding & ~0x3F) == SysReg.encode(3, 0, 0, 0, 0)
+                    && (encoding >>> 3 & 7) != 0;
+            };
+        }
+        if (trap) {
+            trapToEl2 = true;
+            throw new UndefinedInstruction("trapped to EL2");
+        }
     }
 
     /** DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1 for the implemented n, else null. */

@@ -58,7 +58,7 @@ public final class VcpuRunner {
                     mmu.active = false;
                     synchronized (wakeup) {
                         // WFI completes on any pending interrupt, masked or not.
-                        while (cpu.interruptLines == 0 && !stopped) wakeup.wait();
+                        while (!system.wakeup(cpu) && !stopped) wakeup.wait();
                     }
                     system.waiting = false;
                     continue;
@@ -81,7 +81,7 @@ public final class VcpuRunner {
                 mmu.active = true;
                 mmu.serviceRemoteFlush();
                 if (system.waiting) {
-                    if (cpu.interruptLines == 0) break;
+                    if (!system.wakeup(cpu)) break;
                     system.waiting = false;
                 }
                 if (system.takePending(cpu)) continue;
