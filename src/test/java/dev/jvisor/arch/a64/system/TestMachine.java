@@ -12,8 +12,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One vCPU in system mode over 8 MiB of RAM at 0x4000_0000 and one device: a byte-wide output register at
- * {@link #UART} (what a bare-metal program prints) and a read-only 32-bit register at UART + 4 holding
- * {@link #DEVICE_ID}. Every other physical address is unmapped.
+ * {@link #UART} (what a bare-metal program prints), a read-only 32-bit register at UART + 4 holding
+ * {@link #DEVICE_ID}, and 32-bit write-only registers at UART + 8 (deasserts the IRQ) and UART + 12 (stops the vCPU). Every other physical address is unmapped.
  */
 final class TestMachine implements PhysicalMemory {
     static final long RAM_BASE = 0x4000_0000L;
@@ -23,8 +23,8 @@ final class TestMachine implements PhysicalMemory {
 
     final MemorySegment ram = HostMemory.reserve(RAM_SIZE, false);
     final StringBuilder output = new StringBuilder();
-    final Mmu mmu = new Mmu(this);
-    final SysRegFile regs = new SysRegFile(CpuModel.max(), 0);
+    final Mmu mmu;
+    final SysRegFile regs;
     final SystemMode system;
     final Cpu cpu;
     int firmwareCalls;
@@ -35,14 +35,21 @@ final class TestMachine implements PhysicalMemory {
     volatile Runnable onWait;
 
     TestMachine() {
+        this(CpuModel.max(), false, 1);
+    }
+
+    /** A vCPU of {@code model}, with EL2 if {@code el2}, starting at {@code el} with SP_ELx selected. */
+    TestMachine(CpuModel model, boolean el2, int el) {
+        mmu = new Mmu(this, el2);
+        regs = new SysRegFile(model, 0, el2);
         system = new SystemMode(regs, mmu, (c, smc, imm) -> {
             firmwareCalls++;
             lastFirmwareX0 = c.x[0];
             if (runner != null) runner.stop();
             return c.x[0] + 1;
         });
-        cpu = new Cpu(mmu, CpuModel.max(), system);
-        cpu.el = 1;
+        cpu = new Cpu(mmu, model, system);
+        cpu.el = el;
         cpu.spSel = true;
         cpu.daif = 0x3C0;
         mmu.attach(cpu, regs);
@@ -60,6 +67,10 @@ final class TestMachine implements PhysicalMemory {
 
     @Override
     public void mmioWrite(long pa, int size, long value) {
+        if (pa == UART + 12 && size == 4) {
+            runner.stop();
+            return;
+        }
         if (pa == UART + 8 && size == 4) {
             runner.setInterruptLine(Cpu.IRQ_LINE, false);
             return;
