@@ -132,7 +132,7 @@ public final class Exceptions {
             c.illegalState = true;
             switchContext(c, regs, c.el, c.spSel, pan);
         }
-        if (c.illegalState || mayInterrupt(c, regs)) c.exitRequest = true;
+        if (c.illegalState || mayTakeInterrupt(c, regs)) c.exitRequest = true;
         return fromEl2 ? regs.elrEl2 : regs.elr;
     }
 
@@ -144,13 +144,29 @@ public final class Exceptions {
     /** Writes PSTATE.DAIF; an unmasking sends the engine back to the run loop to take what may be pending. */
     static void setDaif(Cpu c, SysRegFile regs, int daif) {
         c.daif = daif & 0x3C0;
-        if (mayInterrupt(c, regs)) c.exitRequest = true;
+        if (mayTakeInterrupt(c, regs)) c.exitRequest = true;
     }
 
-    /** Whether any interrupt, physical or virtual, is asserted: the run loop then decides whether it is taken. */
+    /**
+     * Whether the run loop may now have an interrupt to take. Without EL2 that is an asserted line PSTATE does not
+     * mask; with EL2, where routing decides what masks what, any interrupt {@link #mayInterrupt} sees.
+     */
+    static boolean mayTakeInterrupt(Cpu c, SysRegFile regs) {
+        if (regs.hasEl2()) return mayInterrupt(c, regs);
+        int masked = ((c.daif & 0x80) != 0 ? Cpu.IRQ_LINE : 0) | ((c.daif & 0x40) != 0 ? Cpu.FIQ_LINE : 0);
+        return (c.interruptLines & ~masked & (Cpu.IRQ_LINE | Cpu.FIQ_LINE)) != 0;
+    }
+
+    /**
+     * Whether an interrupt is asserted that the run loop must look at (and that ends a WFI): any physical one, and
+     * at EL0 and EL1 the virtual ones, which do not exist at EL2.
+     */
     static boolean mayInterrupt(Cpu c, SysRegFile regs) {
-        return c.interruptLines != 0
-            || regs.hasEl2() && (regs.hcr & (El2.HCR_VI | El2.HCR_VF | El2.HCR_VSE)) != 0;
+        int lines = c.interruptLines;
+        if (!regs.hasEl2()) return lines != 0;
+        if ((lines & (Cpu.IRQ_LINE | Cpu.FIQ_LINE)) != 0) return true;
+        return c.el < 2 && ((lines & (Cpu.VIRQ_LINE | Cpu.VFIQ_LINE)) != 0
+            || (regs.hcr & (El2.HCR_VI | El2.HCR_VF | El2.HCR_VSE)) != 0);
     }
 
     /**
