@@ -6,7 +6,11 @@
  * <p>Wiring a {@link dev.jvisor.machine.virt.VirtBoard} to vCPUs:
  * <ul>
  * <li>{@link dev.jvisor.machine.gic.InterruptOutputs}: the GIC drives each vCPU's IRQ and FIQ input with it (set the
- *     vCPU's pending-interrupt state, request an engine exit, wake it from WFI).</li>
+ *     vCPU's pending-interrupt state, request an engine exit, wake it from WFI), and on CPUs with EL2 the virtual
+ *     IRQ and FIQ its virtual CPU interface signals to a guest.</li>
+ * <li>CPUs with EL2: {@link dev.jvisor.machine.virt.VirtBoard.Config#el2()} adds the GIC's ICH_* and ICV_*
+ *     registers (the ICV_* ones under op1 7, where the CPU side redirects EL1's ICC_* accesses when HCR_EL2.IMO/FMO
+ *     say so) and names the maintenance interrupt and the EL2 timers' PPIs in the device tree.</li>
  * <li>{@link dev.jvisor.machine.virt.VirtBoard#systemRegisters()}: register each
  *     {@link dev.jvisor.machine.gic.CpuRegister} with every vCPU's system-register handler table under its
  *     encoding, closing over the vCPU index; a null reader or writer means that direction is UNDEFINED.</li>
