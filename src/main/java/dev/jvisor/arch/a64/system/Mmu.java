@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * TLB as their cache. There is one TLB per regime and privilege the permission checks depend on (EL1, EL1 with PAN,
  * EL0 or an LDTR/STTR; the same three for EL2&0, or EL2 alone), selected on every change of EL, PAN or unprivileged
  * access, so exceptions, user copies and a hypervisor's switches between host and guest do not flush anything.
- * Each regime's TLBs hold one ASID's (and one VMID's) translations: every write to a register that shapes a regime
- * and every TLBI flushes that regime's TLBs. Stage-2 entries are not cached apart: a TLB entry is the combined
- * translation, so a change to VTTBR_EL2 or VTCR_EL2 (a VMID switch) flushes the EL1&0 TLBs.
+ * Each regime's TLBs hold one ASID's translations: every change to a register that shapes a regime and every TLBI
+ * flushes that regime's TLBs. The EL1&0 TLBs are also tagged by VMID: a CPU with EL2 keeps {@link #VMID_SLOTS} groups
+ * of them, one per recently used VMID (and whether stage 2 applies), so that a hypervisor switching between its
+ * guests, or between a guest and an nVHE host, finds each one's translations still there. An entry is the combined
+ * translation of both stages; a change to VTCR_EL2 or HCR_EL2.PTW flushes every group, TLBI ALLE1 too, and the
+ * other EL1 invalidations flush the current VMID's group.
  *
  * <p>Implemented: 4, 16 and 64 KB granules, 16..39 bit TxSZ (up to 48-bit VAs, larger sizes clamp to 39),
  * TTBR0/TTBR1 split on VA bit 55, EPD0/EPD1, TBI0/TBI1, IPS-limited output addresses, table descriptors' APTable,
@@ -49,13 +52,22 @@ public final class Mmu extends CpuMemory {
     private boolean lastDevice;
     private int lastLevel;
 
-    /** TLB sets: the EL1&0 regime's three privileges, then EL2&0's three (or EL2's one). */
-    private static final int EL1_SETS = 3, SET_EL2 = 3, SET_EL2_PAN = 4, SET_EL2_EL0 = 5, ALL_SETS = 6;
+    /**
+     * TLB sets: per VMID slot the EL1&0 regime's three privileges (EL1, EL1 with PAN, EL0), then the EL2&0 regime's
+     * three (or the EL2 regime's one). A CPU without EL2 has the first three only.
+     */
+    private static final int EL1_SETS = 3;
+    static final int VMID_SLOTS = 4;
+    private static final int EL2_BASE = EL1_SETS * VMID_SLOTS, ALL_SETS = EL2_BASE + 3;
 
     /** The regime in use and its registers, as {@link #selectRegime} last found them. */
     private boolean el2Regime, singlePrivilege, stage2;
     private long sctlr, tcr, ttbr0, ttbr1, mair;
     private final int sets;
+    /** Which VMID (bits 7..0, with bit 8 set when stage 2 applies) each slot's EL1&0 sets hold, or -1. */
+    private final int[] slotKeys = new int[VMID_SLOTS];
+    /** The slot of the VMID in VTTBR_EL2 (and stage 2 on or off) now; the next slot to reuse. */
+    private int slot, nextVictim;
 
     /** An MMU for a CPU with EL0 and EL1 only. */
     public Mmu(PhysicalMemory phys) {
@@ -66,6 +78,8 @@ public final class Mmu extends CpuMemory {
     public Mmu(PhysicalMemory phys, boolean el2) {
         super(phys.ram(), el2 ? ALL_SETS : EL1_SETS);
         this.sets = el2 ? ALL_SETS : EL1_SETS;
+        java.util.Arrays.fill(slotKeys, -1);
+        slotKeys[0] = 0;
         this.phys = phys;
         this.ramBase = phys.ramBase();
         this.ramSize = phys.ram().byteSize();
@@ -87,8 +101,8 @@ public final class Mmu extends CpuMemory {
      * Device memory type of every data access while the MMU is off.
      */
     void registersChanged() {
-        flushEl1Regime();
         selectRegime();
+        flushEl1Regime();
     }
 
     /** SCTLR_EL2, TCR_EL2, TTBR0/1_EL2 or MAIR_EL2 changed. */
@@ -97,9 +111,14 @@ public final class Mmu extends CpuMemory {
         selectRegime();
     }
 
-    /** VTTBR_EL2 or VTCR_EL2 changed: the guest's combined translations go. */
-    void stage2Changed() {
-        flushEl1Regime();
+    /** VTTBR_EL2 changed: its VMID selects the EL1&0 TLBs. */
+    void vttbrChanged() {
+        privilegeChanged();
+    }
+
+    /** VTCR_EL2 changed: every VMID's stage-2 translations go. */
+    void vtcrChanged() {
+        flushAllEl1Regimes();
     }
 
     /**
@@ -109,18 +128,42 @@ public final class Mmu extends CpuMemory {
     void hcrChanged(long old, long hcr) {
         long changed = old ^ hcr;
         if ((changed & El2.HCR_E2H) != 0) flushEl2Regime();
-        if ((changed & (El2.HCR_VM | El2.HCR_TGE | El2.HCR_PTW | El2.HCR_E2H)) != 0) flushEl1Regime();
+        if ((changed & El2.HCR_PTW) != 0) flushAllEl1Regimes();
         if ((changed & (El2.HCR_TGE | El2.HCR_E2H | El2.HCR_VM)) != 0) privilegeChanged();
     }
 
-    /** TLBI of the EL1&0 regime (the current VMID's). */
+    /** TLBI of the EL1&0 regime: the current VMID's translations. */
     void flushEl1Regime() {
-        flushTlbSets(0, EL1_SETS);
+        flushTlbSets(slot * EL1_SETS, slot * EL1_SETS + EL1_SETS);
+    }
+
+    /** TLBI ALLE1: the EL1&0 regime's translations of every VMID. */
+    void flushAllEl1Regimes() {
+        flushTlbSets(0, sets == ALL_SETS ? EL2_BASE : EL1_SETS);
     }
 
     /** TLBI of the EL2 or EL2&0 regime. */
     void flushEl2Regime() {
-        if (sets == ALL_SETS) flushTlbSets(EL1_SETS, ALL_SETS);
+        if (sets == ALL_SETS) flushTlbSets(EL2_BASE, ALL_SETS);
+    }
+
+    /**
+     * Makes {@link #slot} the one tagged with the current VMID and stage-2 state, taking over the least recently
+     * claimed slot (and flushing it) for one not seen lately.
+     */
+    private void selectVmidSlot(boolean stage2On) {
+        int key = (int) (regs.vttbr >>> 48 & 0xFF) | (stage2On ? 0x100 : 0);
+        if (slotKeys[slot] == key) return;
+        for (int i = 0; i < VMID_SLOTS; i++) {
+            if (slotKeys[i] == key) {
+                slot = i;
+                return;
+            }
+        }
+        slot = nextVictim;
+        nextVictim = (nextVictim + 1) % VMID_SLOTS;
+        slotKeys[slot] = key;
+        flushEl1Regime();
     }
 
     /** LDTR/STTR at EL1 without PSTATE.UAO check permissions as EL0 would. */
@@ -139,9 +182,9 @@ public final class Mmu extends CpuMemory {
     void privilegeChanged() {
         selectRegime();
         boolean el0 = effectiveEl() == 0;
-        if (!el2Regime) selectTlb(el0 ? 2 : cpu.pan ? 1 : 0);
-        else if (singlePrivilege) selectTlb(SET_EL2);
-        else selectTlb(el0 ? SET_EL2_EL0 : cpu.pan ? SET_EL2_PAN : SET_EL2);
+        if (!el2Regime) selectTlb(slot * EL1_SETS + (el0 ? 2 : cpu.pan ? 1 : 0));
+        else if (singlePrivilege) selectTlb(EL2_BASE);
+        else selectTlb(EL2_BASE + (el0 ? 2 : cpu.pan ? 1 : 0));
     }
 
     /**
@@ -151,6 +194,8 @@ public final class Mmu extends CpuMemory {
     private void selectRegime() {
         boolean hasEl2 = regs.hasEl2();
         el2Regime = hasEl2 && (cpu.el == 2 || cpu.el == 0 && regs.inHost());
+        boolean stage2On = hasEl2 && (regs.hcr & (El2.HCR_VM | El2.HCR_TGE)) == El2.HCR_VM;
+        if (hasEl2) selectVmidSlot(stage2On);
         if (el2Regime) {
             singlePrivilege = !regs.e2h();
             sctlr = regs.sctlrEl2;
@@ -172,7 +217,7 @@ public final class Mmu extends CpuMemory {
             tcr = regs.tcr;
             ttbr0 = regs.ttbr0;
             ttbr1 = regs.ttbr1;
-            stage2 = hasEl2 && (regs.hcr & (El2.HCR_VM | El2.HCR_TGE)) == El2.HCR_VM;
+            stage2 = stage2On;
         }
         setStrictAlignment((sctlr & SysRegFile.SCTLR_A) != 0 || (sctlr & SysRegFile.SCTLR_M) == 0);
     }

@@ -283,18 +283,21 @@ public final class SysRegFile {
         }
         switch (encoding) {
             case SysReg.SCTLR_EL1 -> {
+                long old = sctlr;
                 sctlr = value & SCTLR_WRITABLE | SCTLR_RES1;
-                translationChanged();
+                if (sctlr != old) translationChanged();
             }
             case ACTLR_EL1 -> actlr = value;
             // FPEN (bits 21:20) is the only field without SVE/SME/trace. Its traps are not modelled yet: FP and SIMD
             // instructions execute whatever it says, which is exact only for 0b11, the value Linux keeps.
             case SysReg.CPACR_EL1 -> cpacr = value & 3L << 20;
-            case SysReg.TTBR0_EL1 -> { ttbr0 = value; translationChanged(); }
-            case SysReg.TTBR1_EL1 -> { ttbr1 = value; translationChanged(); }
-            case SysReg.TCR_EL1 -> { tcr = value; translationChanged(); }
+            // Rewriting a translation register with the value it holds changes nothing the TLB caches (a hypervisor
+            // restoring a guest's registers does that on every entry), so only a change flushes.
+            case SysReg.TTBR0_EL1 -> { if (ttbr0 != value) { ttbr0 = value; translationChanged(); } }
+            case SysReg.TTBR1_EL1 -> { if (ttbr1 != value) { ttbr1 = value; translationChanged(); } }
+            case SysReg.TCR_EL1 -> { if (tcr != value) { tcr = value; translationChanged(); } }
             // The TLB remembers which pages are Device memory; the architecture lets it, but a flush costs little here.
-            case SysReg.MAIR_EL1 -> { mair = value; translationChanged(); }
+            case SysReg.MAIR_EL1 -> { if (mair != value) { mair = value; translationChanged(); } }
             case SysReg.AMAIR_EL1 -> amair = value;
             case SysReg.VBAR_EL1 -> vbar = value & ~0x7FFL;
             case SysReg.CONTEXTIDR_EL1 -> contextidr = value & 0xFFFF_FFFFL;
@@ -341,9 +344,10 @@ public final class SysRegFile {
             case El2.VPIDR_EL2 -> vpidr = value & 0xFFFF_FFFFL;
             case El2.VMPIDR_EL2 -> vmpidr = value & 0xFF_C1FF_FFFFL | 1L << 31;
             case El2.SCTLR_EL2 -> {
+                long old = sctlrEl2;
                 sctlrEl2 = e2h() ? value & SCTLR_WRITABLE | SCTLR_RES1
                     : value & El2.SCTLR_EL2_WRITABLE | El2.SCTLR_EL2_RES1;
-                el2TranslationChanged();
+                if (sctlrEl2 != old) el2TranslationChanged();
             }
             case El2.ACTLR_EL2 -> actlrEl2 = value;
             // HPMN and the debug trap controls are held; with no PMU and no debug exceptions they trap nothing.
@@ -353,17 +357,21 @@ public final class SysRegFile {
                 : value & (1L << 10 | 1L << 20 | 1L << 31) | El2.CPTR_RES1;
             case El2.HSTR_EL2 -> hstr = value & 0xBFFF;
             case El2.HACR_EL2 -> hacr = value;
-            case El2.TTBR0_EL2 -> { ttbr0El2 = value; el2TranslationChanged(); }
-            case El2.TTBR1_EL2 -> { vheRegister(0, encoding); ttbr1El2 = value; el2TranslationChanged(); }
-            case El2.TCR_EL2 -> { tcrEl2 = value; el2TranslationChanged(); }
+            case El2.TTBR0_EL2 -> { if (ttbr0El2 != value) { ttbr0El2 = value; el2TranslationChanged(); } }
+            case El2.TTBR1_EL2 -> {
+                vheRegister(0, encoding);
+                if (ttbr1El2 != value) { ttbr1El2 = value; el2TranslationChanged(); }
+            }
+            case El2.TCR_EL2 -> { if (tcrEl2 != value) { tcrEl2 = value; el2TranslationChanged(); } }
             case El2.VTTBR_EL2 -> {
                 // 8-bit VMID in bits 55..48; no FEAT_TTCNP, so CnP is RES0.
                 vttbr = value & 0x00FF_FFFF_FFFF_FFFEL;
-                if (mmu != null) mmu.stage2Changed();
+                if (mmu != null) mmu.vttbrChanged();
             }
             case El2.VTCR_EL2 -> {
+                long old = vtcr;
                 vtcr = value & 0x7_FFFFL & ~(1L << 19) | 1L << 31;
-                if (mmu != null) mmu.stage2Changed();
+                if (mmu != null && vtcr != old) mmu.vtcrChanged();
             }
             case El2.SPSR_EL2 -> spsrEl2 = value & SPSR_DEFINED;
             case El2.ELR_EL2 -> elrEl2 = value;
@@ -373,7 +381,7 @@ public final class SysRegFile {
             case El2.ESR_EL2 -> esrEl2 = value & 0x1FF_FFFF_FFFFL;
             case El2.FAR_EL2 -> farEl2 = value;
             case El2.HPFAR_EL2 -> hpfar = value & 0x0FFF_FFFF_FFF0L;
-            case El2.MAIR_EL2 -> { mairEl2 = value; el2TranslationChanged(); }
+            case El2.MAIR_EL2 -> { if (mairEl2 != value) { mairEl2 = value; el2TranslationChanged(); } }
             case El2.AMAIR_EL2 -> amairEl2 = value;
             case El2.VBAR_EL2 -> vbarEl2 = value & ~0x7FFL;
             case El2.CONTEXTIDR_EL2 -> contextidrEl2 = vheRegister(value, encoding) & 0xFFFF_FFFFL;

@@ -306,9 +306,10 @@ public final class SystemMode implements SystemHooks {
         switch (crm << 3 | op2) {
             // ALLE2, VAE2, VALE2 (and IS): the EL2 regime's translations.
             case 3 << 3 | 0, 3 << 3 | 1, 3 << 3 | 5, 7 << 3 | 0, 7 << 3 | 1, 7 << 3 | 5 -> mmu.flushEl2Regime();
-            // ALLE1, VMALLS12E1, IPAS2E1, IPAS2LE1 (and IS): the EL1&0 regime's, stage 2 included.
-            case 3 << 3 | 4, 3 << 3 | 6, 7 << 3 | 4, 7 << 3 | 6, 0 << 3 | 1, 0 << 3 | 5, 4 << 3 | 1, 4 << 3 | 5 ->
-                mmu.flushEl1Regime();
+            // ALLE1 (and IS): the EL1&0 regime's translations of every VMID.
+            case 3 << 3 | 4, 7 << 3 | 4 -> mmu.flushAllEl1Regimes();
+            // VMALLS12E1, IPAS2E1, IPAS2LE1 (and IS): the current VMID's, stage 2 included.
+            case 3 << 3 | 6, 7 << 3 | 6, 0 << 3 | 1, 0 << 3 | 5, 4 << 3 | 1, 4 << 3 | 5 -> mmu.flushEl1Regime();
             default -> throw new UndefinedInstruction("TLBI " + Integer.toHexString(encoding));
         }
         if (broadcast) broadcastFlush();

@@ -415,4 +415,44 @@ class El2Test {
         assertEquals(CODE, m.regs.farEl2);
         assertEquals(0x4_0800L << 4, m.regs.hpfar);
     }
+
+    @org.junit.jupiter.api.Test
+    void tlbEntriesAreTaggedByVmid() {
+        mapStage2();
+        // VMID 5 maps the 2 MB at IPA 0x4020_0000 to PA 0x4060_0000, VMID 6 to PA 0x4040_0000.
+        long otherL1 = TestMachine.RAM_BASE + 0x40_2000, otherL2 = TestMachine.RAM_BASE + 0x40_3000;
+        m.ramWrite64(otherL1 + 8, otherL2 | 3);
+        m.ramWrite64(otherL2, 0x4000_0000L | S2_BLOCK);
+        m.ramWrite64(otherL2 + 8, 0x4040_0000L | S2_BLOCK);
+        long ipa = 0x4020_0000L + 0x1F_0010;
+        m.ramWrite64(0x4060_0000L + 0x1F_0010, 0x5555);
+        m.ramWrite64(0x4040_0000L + 0x1F_0010, 0x6666);
+        m.cpu.el = 1;
+        m.regs.sctlr |= SysRegFile.SCTLR_M; // stage 1 on, identity-mapped, so that data accesses are cached
+        m.regs.tcr = 32 | 1L << 23;
+        m.regs.mair = 0xFF;
+        long stage1 = TestMachine.RAM_BASE + 0x5_0000; // in the 2 MB stage 2 maps to itself
+        m.regs.ttbr0 = stage1;
+        m.ramWrite64(stage1 + 8, 0x4000_0000L | 1L << 10 | 1); // level 1 block: VA = IPA for the second GB
+        m.regs.hcr = El2.HCR_RW | El2.HCR_VM;
+        m.mmu.privilegeChanged();
+        assertEquals(0x5555, m.mmu.read64(ipa), "VMID 5");
+        m.regs.vttbr = 6L << 48 | otherL1;
+        m.mmu.vttbrChanged();
+        assertEquals(0x6666, m.mmu.read64(ipa), "VMID 6 sees its own mapping of the same IPA");
+        // VM 5's stage 2 moves the block without a TLBI yet: the architecture lets VMID 5's entry live on, and
+        // switching back to VMID 5 finds it, while a TLBI VMALLS12E1 under VMID 5 makes the new mapping visible.
+        m.ramWrite64(LEVEL2 + 8, 0x4040_0000L | S2_BLOCK);
+        m.regs.vttbr = 5L << 48 | VTTBR_TABLE;
+        m.mmu.vttbrChanged();
+        assertEquals(0x5555, m.mmu.read64(ipa), "VMID 5's cached translation survived VMID 6");
+        m.mmu.flushEl1Regime();
+        assertEquals(0x6666, m.mmu.read64(ipa));
+        m.ramWrite64(otherL2 + 8, 0x4060_0000L | S2_BLOCK);
+        m.regs.vttbr = 6L << 48 | otherL1;
+        m.mmu.vttbrChanged();
+        assertEquals(0x6666, m.mmu.read64(ipa), "VMID 5's TLBI left VMID 6's entries alone");
+        m.mmu.flushAllEl1Regimes();
+        assertEquals(0x5555, m.mmu.read64(ipa), "TLBI ALLE1 flushed every VMID");
+    }
 }
