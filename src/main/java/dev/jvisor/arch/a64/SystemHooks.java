@@ -52,6 +52,14 @@ public interface SystemHooks {
     }
 
     /**
+     * Whether DC ZVA at the current level is trapped (to a hypervisor, by HCR_EL2.TDZ); system mode then records
+     * where the trap goes, and the instruction throws {@link UndefinedInstruction} to take it.
+     */
+    default boolean trapsDataCacheZero(Cpu cpu) {
+        return false;
+    }
+
+    /**
      * IC IVAU ({@code all} false: the line holding {@code va}) or IC IALLU/IALLUIS ({@code all} true, {@code va}
      * unused). The memory view forwards it to whatever translator watches it, which drops the translations of the
      * affected page; with the interpreter alone nothing is cached and nothing happens.

@@ -185,6 +185,7 @@ public final class SystemInsns {
 
     /** Zeroes the aligned 64-byte block; it lies within one page, so a fault comes before any byte is written. */
     static long dcZva(Cpu c, int insn, long pc) {
+        if (c.hooks.trapsDataCacheZero(c)) throw new UndefinedInstruction("DC ZVA trapped");
         long base = c.x(insn & 31) & -ZVA_BLOCK;
         for (int offset = 0; offset < ZVA_BLOCK; offset += 8) c.mem.write64(base + offset, 0);
         return pc + 4;

@@ -512,7 +512,10 @@ public final class SysRegFile {
                 case SysReg.CNTP_CTL_EL0, SysReg.CNTP_CVAL_EL0, SysReg.CNTP_TVAL_EL0 ->
                     (cnthctl & (e2h() ? 1 << 11 : 1 << 1)) == 0;
                 default -> (hcr & El2.HCR_TID3) != 0 && !write && (encoding & ~0x3F) == SysReg.encode(3, 0, 0, 0, 0)
-                    && (encoding >>> 3 & 7) != 0;
+                    && (encoding >>> 3 & 7) != 0
+                    // TIDCP: the IMPLEMENTATION DEFINED space (op0 3, CRn 11 and 15), of which this CPU has nothing.
+                    || (hcr & El2.HCR_TIDCP) != 0 && encoding >>> 14 == 3
+                        && ((encoding >>> 7 & 15) == 11 || (encoding >>> 7 & 15) == 15);
             };
         }
         if (trap) {

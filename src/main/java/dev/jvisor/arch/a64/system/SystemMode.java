@@ -160,7 +160,20 @@ public final class SystemMode implements SystemHooks {
             }
         }
         if (encoding == SysReg.CNTVCT_EL0 || encoding == SysReg.CNTVCTSS_EL0) return value - regs.virtualOffset(c);
+        // DCZID_EL0.DZP tells EL0 and EL1 that DC ZVA is not for them while HCR_EL2.TDZ traps it.
+        if (encoding == SysReg.DCZID_EL0 && dataCacheZeroTrapped(c)) return value | 1 << 4;
         return value;
+    }
+
+    private boolean dataCacheZeroTrapped(Cpu c) {
+        return regs.hasEl2() && (regs.hcr & El2.HCR_TDZ) != 0 && (c.el == 1 || c.el == 0 && !regs.inHost());
+    }
+
+    @Override
+    public boolean trapsDataCacheZero(Cpu c) {
+        if (!dataCacheZeroTrapped(c)) return false;
+        regs.trapToEl2 = true;
+        return true;
     }
 
     @Override

@@ -215,6 +215,23 @@ class El2Test {
 
     @ParameterizedTest
     @EnumSource(A64Harness.Engine.class)
+    void tdzTrapsDcZvaAndDczidSaysSo(A64Harness.Engine engine) {
+        m.cpu.x[1] = CODE + 0x1000;
+        runGuest(engine, El2.HCR_TDZ, EL1H_MASKED, 0xD53B00E5 /* mrs x5, dczid_el0 */, 0xD50B7421 /* dc zva, x1 */);
+        assertEquals(0x14, m.cpu.x[5], "DZP set, 64-byte blocks");
+        // op0 1, op2 1, op1 3, CRn 7, Rt 1, CRm 4, write
+        assertTrapToEl2(Exceptions.EC_SYSREG, 1 << 20 | 1 << 17 | 3 << 14 | 7 << 10 | 1 << 5 | 4 << 1, CODE + 4);
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void tidcpTrapsTheImplementationDefinedSpace(A64Harness.Engine engine) {
+        runGuest(engine, El2.HCR_TIDCP, EL1H_MASKED, 0xD538F001 /* mrs x1, s3_0_c15_c0_0 */);
+        assertTrapToEl2(Exceptions.EC_SYSREG, 3 << 20 | 15 << 10 | 1 << 5 | 1, CODE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
     void el2RegistersAreUndefinedAtEl1AndVpidrIsWhatEl1Sees(A64Harness.Engine engine) {
         m.regs.vpidr = 0x4100_1234L;
         m.regs.vmpidr = 0x8000_0101L;
