@@ -315,9 +315,12 @@ public final class Mmu extends CpuMemory {
         return inRegime(false, () -> parOf(walk(va, write ? Access.WRITE : Access.READ, el, false)));
     }
 
-    /** AT S1E2R/W: PAR_EL1 for a walk in the EL2 (or EL2&0) regime, from EL2. */
-    public long addressTranslateEl2(long va, boolean write) {
-        return inRegime(true, () -> parOf(walk(va, write ? Access.WRITE : Access.READ, 2, false)));
+    /**
+     * AT S1E2R/W ({@code el} 2), and AT S1E1/S1E0 executed by a host kernel at EL2 ({@code el} 2 or 0): PAR_EL1 for
+     * a walk in the EL2 (or EL2&0) regime that ignores PAN.
+     */
+    public long addressTranslateEl2(long va, boolean write, int el) {
+        return inRegime(true, () -> parOf(walk(va, write ? Access.WRITE : Access.READ, el, false)));
     }
 
     /** AT S12E1R/W and S12E0R/W: PAR_EL1 for both stages of the EL1&0 regime, from EL2. */

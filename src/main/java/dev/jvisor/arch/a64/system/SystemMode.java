@@ -277,8 +277,10 @@ public final class SystemMode implements SystemHooks {
         if (op1 != 0) throw new UndefinedInstruction("SYS op1 " + op1);
         boolean guest = c.el == 1 && regs.hasEl2();
         if (crn == 7 && crm == 8 && op2 <= 3) {
-            // AT S1E1R, S1E1W, S1E0R, S1E0W.
-            regs.par = mmu.addressTranslate(value, (op2 & 1) != 0, op2 >= 2 ? 0 : 1);
+            // AT S1E1R, S1E1W, S1E0R, S1E0W; at EL2 with E2H and TGE they walk the host's EL2&0 regime.
+            boolean write = (op2 & 1) != 0;
+            if (c.el == 2 && regs.inHost()) regs.par = mmu.addressTranslateEl2(value, write, op2 >= 2 ? 0 : 2);
+            else regs.par = mmu.addressTranslate(value, write, op2 >= 2 ? 0 : 1);
         } else if (crn == 8 && (crm == 3 || crm == 7) && (op2 <= 3 || op2 == 5 || op2 == 7)) {
             // TLBI VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1 and their IS forms. The TLB holds only the current
             // ASID's translations, so dropping all of the regime's is exact for each of them.
@@ -310,7 +312,7 @@ public final class SystemMode implements SystemHooks {
         if (crn == 7 && crm == 8 && (op2 <= 1 || op2 >= 4)) {
             // AT S1E2R, S1E2W; AT S12E1R, S12E1W, S12E0R, S12E0W.
             boolean write = (op2 & 1) != 0;
-            regs.par = op2 <= 1 ? mmu.addressTranslateEl2(value, write)
+            regs.par = op2 <= 1 ? mmu.addressTranslateEl2(value, write, 2)
                 : mmu.addressTranslateStages12(value, write, op2 >= 6 ? 0 : 1);
             return;
         }

@@ -433,6 +433,21 @@ class El2Test {
         assertEquals(0x4_0800L << 4, m.regs.hpfar);
     }
 
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void atS12e1rTranslatesBothStagesFromEl2(A64Harness.Engine engine) {
+        mapStage2();
+        m.cpu.x[1] = 0x4020_0010L;
+        m.cpu.x[27] = El2.HCR_RW | El2.HCR_VM;
+        run(engine, CODE, MSR_HCR_X27, 0xD50C7881 /* at s12e1r, x1 */, 0xD5387402 /* mrs x2, par_el1 */,
+            0xD50C7801 /* at s1e2r, x1 */, 0xD5387403 /* mrs x3, par_el1 */);
+        assertEquals(0x4060_0000L | 1 << 11, m.cpu.x[2], "stage 1 off, stage 2 moves the block");
+        assertEquals(0x4020_0000L | 1 << 11, m.cpu.x[3], "the EL2 regime, MMU off: flat");
+        m.cpu.x[1] = 0x4080_0000L;
+        run(engine, CODE, 0xD50C7881, 0xD5387402);
+        assertEquals(1L << 11 | 1 << 9 | 0b000110 << 1 | 1, m.cpu.x[2], "a stage-2 translation fault at level 2");
+    }
+
     @org.junit.jupiter.api.Test
     void tlbEntriesAreTaggedByVmid() {
         mapStage2();
