@@ -116,7 +116,8 @@ public final class SystemMode implements SystemHooks {
 
     /**
      * ISV and the fields it validates for the instruction at {@code pc} if it is a single general-purpose load or
-     * store without writeback (LDR/STR and their sign-extending and unscaled forms), else 0.
+     * store without writeback (LDR/STR in their sign-extending, unscaled and register-offset forms, LDAR/STLR), else
+     * 0: accesses to SIMD and FP registers, pairs, writeback forms and atomics carry no syndrome.
      */
     private static long loadStoreSyndrome(Cpu c, long pc) {
         int insn;
@@ -125,16 +126,16 @@ public final class SystemMode implements SystemHooks {
         } catch (MemoryFault e) {
             return 0;
         }
-        if ((insn & 0x3B00_0000) == 0x3900_0000) {
-            // unsigned offset: any opc
-        } else if ((insn & 0x3B20_0C00) == 0x3800_0000 || (insn & 0x3B20_0C00) == 0x3820_0800) {
-            // unscaled immediate, register offset
-        } else {
-            return 0;
+        int size = insn >>> 30;
+        if ((insn & 0x3FA0_8000) == 0x0880_8000) {
+            // LDAR, STLR: acquire/release, zero-extending.
+            return 1L << 24 | (long) size << 22 | (long) (insn & 31) << 16 | (size == 3 ? 1L << 15 : 0) | 1L << 14;
         }
-        int size = insn >>> 30, opc = insn >>> 22 & 3;
-        if (opc == 3 && size == 3) return 0; // PRFM
-        if (opc >= 2 && size == 3 || opc == 3 && size == 2) return 0; // unallocated
+        boolean singleRegister = (insn & 0x3F00_0000) == 0x3900_0000 // unsigned offset
+            || (insn & 0x3F20_0C00) == 0x3800_0000 // unscaled immediate
+            || (insn & 0x3F20_0C00) == 0x3820_0800; // register offset
+        int opc = insn >>> 22 & 3;
+        if (!singleRegister || opc >= 2 && size == 3 || opc == 3 && size == 2) return 0; // PRFM, unallocated
         boolean signed = opc >= 2;
         boolean sixtyFour = opc == 2 || opc < 2 && size == 3;
         return 1L << 24 | (long) size << 22 | (signed ? 1L << 21 : 0) | (long) (insn & 31) << 16

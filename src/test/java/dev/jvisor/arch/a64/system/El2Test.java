@@ -417,6 +417,21 @@ class El2Test {
 
     @ParameterizedTest
     @EnumSource(A64Harness.Engine.class)
+    void loadAcquireReportsArAndSimdLoadsHaveNoSyndrome(A64Harness.Engine engine) {
+        mapStage2();
+        m.cpu.x[1] = 0x4080_0000L;
+        runGuest(engine, El2.HCR_VM, EL1H_MASKED, 0x88DFFC25 /* ldar w5, [x1] */);
+        assertTrapToEl2(Exceptions.EC_DATA_ABORT_LOWER, 1L << 24 | 2L << 22 | 5L << 16 | 1L << 14 | 0b000110, CODE);
+        m = new TestMachine(CpuModel.max(), true, 2);
+        fillVectors();
+        mapStage2();
+        m.cpu.x[1] = 0x4080_0000L;
+        runGuest(engine, El2.HCR_VM, EL1H_MASKED, 0x3DC00021 /* ldr q1, [x1] */);
+        assertTrapToEl2(Exceptions.EC_DATA_ABORT_LOWER, 0b000110, CODE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
     void aStage1TableWalkIntoAnUnmappedIpaReportsS1ptw(A64Harness.Engine engine) {
         mapStage2();
         // Stage 1 on at EL1 with its level-0 table in IPA 0x4080_0000, which stage 2 does not map: the first fetch
