@@ -40,8 +40,9 @@ import java.util.function.IntConsumer;
  * system-register table and PSCI.
  *
  * <p>vCPU 0 starts at the kernel's entry at EL1, or EL2 with {@link Options#el2} (x0 = the device tree, MMU off,
- * DAIF masked); the others wait for PSCI CPU_ON, which starts them at the same level, as firmware does. The machine ends on SYSTEM_OFF, SYSTEM_RESET (there is no reboot: like Firecracker, a reset ends the
- * run), {@link #stop}, or an internal error on a vCPU thread.
+ * DAIF masked); the others wait for PSCI CPU_ON, which starts them at the same level, as firmware does. The machine
+ * ends on SYSTEM_OFF, SYSTEM_RESET (there is no reboot: like Firecracker, a reset ends the run), {@link #stop}, or an
+ * internal error on a vCPU thread.
  */
 public final class VirtMachine implements AutoCloseable {
     public enum EngineKind { DBT, INTERP }
@@ -90,7 +91,8 @@ public final class VirtMachine implements AutoCloseable {
         vcpus = new Vcpu[options.cpus()];
         mmus = new Mmu[options.cpus()];
         board = new VirtBoard(new VirtBoard.Config(options.cpus(), options.ramSize(), options.bootargs(),
-                options.cpuCompatible(), options.el2() ? "smc" : "hvc", options.el2()), SystemCounter::ticks, interruptOutputs(), console, new Power());
+                options.cpuCompatible(), options.el2() ? "smc" : "hvc", options.el2()), SystemCounter::ticks,
+                interruptOutputs(), console, new Power());
         try {
             PhysicalMemory phys = physicalMemory();
             for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys, options.el2());
@@ -166,7 +168,7 @@ public final class VirtMachine implements AutoCloseable {
             for (Vcpu v : vcpus) n += v.el2Exceptions(i);
             if (n == 0) continue;
             any = true;
-            sb.append(String.format("%n  %-28s %,d", Exceptions.counterName(i), n));
+            sb.append(String.format("%n  %-34s %,d", Exceptions.counterName(i), n));
         }
         return sb.append(any ? "" : " none").append(System.lineSeparator()).toString();
     }

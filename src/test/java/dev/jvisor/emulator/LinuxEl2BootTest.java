@@ -39,7 +39,8 @@ class LinuxEl2BootTest {
             echo "KVMDEV: $(/bin/busybox ls /dev/kvm)"
             echo "ONLINE: $(/bin/busybox cat /sys/devices/system/cpu/online)"
             /bin/busybox sleep 1
-            echo "TICKS: $(/bin/busybox grep arch_timer /proc/interrupts | /bin/busybox tr -s ' ' | /bin/busybox cut -d' ' -f3)"
+            b=/bin/busybox
+            echo "TICKS: $($b grep arch_timer /proc/interrupts | $b tr -s ' ' | $b cut -d' ' -f3)"
             /bin/busybox poweroff -f
             """;
 

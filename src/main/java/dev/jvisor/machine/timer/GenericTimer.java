@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * for a CPU with EL2, the EL2 physical timer (CNTHP) and FEAT_VHE's EL2 virtual timer (CNTHV). Each timer's output is
  * a level: enabled, condition met (count >= compare value, unsigned) and not masked. It drives a PPI (27 virtual,
  * 30 physical, 26 EL2 physical, 28 EL2 virtual) through {@link PpiSink}. The EL1 virtual timer counts the physical
- * count less CNTVOFF_EL2; the EL2 virtual timer counts as EL2 with E2H sees the virtual count, with no offset. The output is recomputed on every register access, and a
- * host scheduler thread re-checks a timer at the moment its compare value is due, so an idle vCPU in WFI is woken.
+ * count less CNTVOFF_EL2; the EL2 virtual timer counts as EL2 with E2H sees the virtual count, with no offset. The
+ * output is recomputed on every register access, and a host scheduler thread re-checks a timer at the moment its
+ * compare value is due, so an idle vCPU in WFI is woken.
  */
 public final class GenericTimer implements AutoCloseable {
     public static final int VIRTUAL_PPI = 27;

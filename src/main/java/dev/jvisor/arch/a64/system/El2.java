@@ -12,8 +12,9 @@ public final class El2 {
     // ---- HCR_EL2 ----
     public static final long HCR_VM = 1L << 0, HCR_SWIO = 1L << 1, HCR_PTW = 1L << 2, HCR_FMO = 1L << 3,
         HCR_IMO = 1L << 4, HCR_AMO = 1L << 5, HCR_VF = 1L << 6, HCR_VI = 1L << 7, HCR_VSE = 1L << 8,
-        HCR_TWI = 1L << 13, HCR_TWE = 1L << 14, HCR_TID1 = 1L << 16, HCR_TID2 = 1L << 17, HCR_TID3 = 1L << 18, HCR_TIDCP = 1L << 20,
-        HCR_TSC = 1L << 19, HCR_TACR = 1L << 21, HCR_TSW = 1L << 22, HCR_TTLB = 1L << 25, HCR_TVM = 1L << 26,
+        HCR_TWI = 1L << 13, HCR_TWE = 1L << 14, HCR_TID1 = 1L << 16, HCR_TID2 = 1L << 17, HCR_TID3 = 1L << 18,
+        HCR_TSC = 1L << 19, HCR_TIDCP = 1L << 20, HCR_TACR = 1L << 21, HCR_TSW = 1L << 22, HCR_TTLB = 1L << 25,
+        HCR_TVM = 1L << 26,
         HCR_TGE = 1L << 27, HCR_TDZ = 1L << 28, HCR_HCD = 1L << 29, HCR_TRVM = 1L << 30, HCR_RW = 1L << 31,
         HCR_E2H = 1L << 34;
     /**

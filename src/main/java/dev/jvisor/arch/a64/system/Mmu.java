@@ -506,7 +506,9 @@ public final class Mmu extends CpuMemory {
             throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, 0, 0b000100, s1ptw, ipa);
         }
         long table = regs.vttbr & DESCRIPTOR_ADDRESS & -(8L << startBits);
-        if (table >>> paBits != 0) throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, level, s1ptw, ipa);
+        if (table >>> paBits != 0) {
+            throw stage2Fault(MemoryFault.Kind.TRANSLATION, va, access, level, level, s1ptw, ipa);
+        }
         int startLevel = level;
         while (true) {
             int shift = granule + stride * (3 - level);

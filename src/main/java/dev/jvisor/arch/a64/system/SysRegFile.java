@@ -156,7 +156,8 @@ public final class SysRegFile {
 
     /** FEAT_PAN (no AT S1E1RP: PAN 1), FEAT_VHE with EL2, and FEAT_ECBHB, as the model says; 8-bit VMIDs. */
     public long idAa64Mmfr1() {
-        return (model.has(CpuModel.Feature.PAN) ? 1L << 20 : 0) | (hasVhe() ? 1L << 8 : 0) | (model.has(CpuModel.Feature.CSV) ? 1L << 60 : 0);
+        return (model.has(CpuModel.Feature.PAN) ? 1L << 20 : 0) | (hasVhe() ? 1L << 8 : 0)
+            | (model.has(CpuModel.Feature.CSV) ? 1L << 60 : 0);
     }
 
     /** FEAT_UAO, as the model says. */

@@ -359,8 +359,8 @@ public final class SystemMode implements SystemHooks {
         }
         int lines = c.interruptLines;
         if (!regs.hasEl2()) {
-            int pending = lines & ~((c.daif & 0x80) != 0 ? Cpu.IRQ_LINE : 0) & ~((c.daif & 0x40) != 0 ? Cpu.FIQ_LINE : 0)
-                & (Cpu.IRQ_LINE | Cpu.FIQ_LINE);
+            int masked = ((c.daif & 0x80) != 0 ? Cpu.IRQ_LINE : 0) | ((c.daif & 0x40) != 0 ? Cpu.FIQ_LINE : 0);
+            int pending = lines & ~masked & (Cpu.IRQ_LINE | Cpu.FIQ_LINE);
             if (pending == 0) return false;
             int vector = (pending & Cpu.FIQ_LINE) != 0 ? Exceptions.FIQ : Exceptions.IRQ;
             c.pc = Exceptions.take(c, regs, 1, vector, 0, c.pc);

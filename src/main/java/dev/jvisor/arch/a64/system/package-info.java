@@ -12,7 +12,7 @@
  * SystemMode system = new SystemMode(regs, mmu, psciFirmware, mmus); // mmus: targets of TLBI ...IS
  * Cpu cpu = new Cpu(mmu, model, system);
  * mmu.attach(cpu, regs);
- * cpu.el = 1; cpu.spSel = true;                              // or el = 2 on a CPU with EL2 cpu.daif = 0x3C0; cpu.pc = kernelEntry; cpu.x[0] = dtbAddress;
+ * cpu.el = 1; cpu.spSel = true; cpu.daif = 0x3C0; cpu.pc = kernelEntry; cpu.x[0] = dtbAddress; // el = 2 for EL2
  * VcpuRunner runner = new VcpuRunner(cpu, system, new Interpreter(cpu, null)::run);
  * runner.run();                                               // on the vCPU's thread
  * }</pre>

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class El2Test {
     static final long VBAR1 = TestMachine.RAM_BASE + 0x1_0000, VBAR2 = TestMachine.RAM_BASE + 0x1_8000,
         HYP = TestMachine.RAM_BASE + 0x2_0000, CODE = TestMachine.RAM_BASE + 0x3_0000;
-    static final int B_SELF = 0x14000000, STOP = 0xB900039F /* str wzr, [x28] */, MSR_HCR_X27 = 0xD51C111B, ISB = 0xD5033FDF, ERET = 0xD69F03E0,
+    static final int B_SELF = 0x14000000, STOP = 0xB900039F /* str wzr, [x28] */, MSR_HCR_X27 = 0xD51C111B,
+        ISB = 0xD5033FDF, ERET = 0xD69F03E0,
         HVC_12 = 0xD4000242, SMC_34 = 0xD4000683, WFI = 0xD503207F, WFE = 0xD503205F, MSR_SCTLR_X1 = 0xD5181001,
         MRS_X2_TTBR0 = 0xD5382002, MRS_X3_PFR0 = 0xD5380403, MRS_X4_REVIDR = 0xD53800C4, MRS_X5_CTR = 0xD53B0025,
         MRS_X6_CLIDR = 0xD5390026, MRS_X7_ACTLR = 0xD5381027, TLBI_VMALLE1 = 0xD508871F, DC_CISW_X1 = 0xD5087E41,

@@ -13,7 +13,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * One vCPU in system mode over 8 MiB of RAM at 0x4000_0000 and one device: a byte-wide output register at
  * {@link #UART} (what a bare-metal program prints), a read-only 32-bit register at UART + 4 holding
- * {@link #DEVICE_ID}, and 32-bit write-only registers at UART + 8 (deasserts the IRQ) and UART + 12 (stops the vCPU). Every other physical address is unmapped.
+ * {@link #DEVICE_ID}, and 32-bit write-only registers at UART + 8 (deasserts the IRQ) and UART + 12 (stops the
+ * vCPU). Every other physical address is unmapped.
  */
 final class TestMachine implements PhysicalMemory {
     static final long RAM_BASE = 0x4000_0000L;
