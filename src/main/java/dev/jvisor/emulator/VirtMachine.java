@@ -15,6 +15,7 @@ import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.machine.CpuTopology;
 import dev.jvisor.machine.boot.LinuxLoader;
 import dev.jvisor.machine.bus.BusAccessException;
+import dev.jvisor.machine.bus.MmioBus;
 import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
@@ -29,6 +30,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
@@ -71,6 +74,7 @@ public final class VirtMachine implements AutoCloseable {
     private final LinuxLoader.Placement placement;
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private final ConsoleMonitor console;
+    private final Hypercalls hypercalls;
     private final long startNanos = System.nanoTime();
     private volatile Thread inputThread;
 
@@ -83,6 +87,7 @@ public final class VirtMachine implements AutoCloseable {
         mmus = new Mmu[options.cpus()];
         board = new VirtBoard(new VirtBoard.Config(options.cpus(), options.ramSize(), options.bootargs(),
                 options.cpuCompatible(), "hvc"), SystemCounter::ticks, interruptOutputs(), console, new Power());
+        hypercalls = new Hypercalls(board.psci(), ram, VirtBoard.RAM, console, this::ramWritten);
         try {
             PhysicalMemory phys = physicalMemory();
             for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys);
@@ -140,8 +145,36 @@ public final class VirtMachine implements AutoCloseable {
         }
         sb.append(String.format("total: %,d instructions in %.2f s (%.0f MIPS)%n", total, seconds,
                 total / seconds / 1e6));
+        Map<String, Long> exceptions = new TreeMap<>();
+        for (Vcpu v : vcpus) {
+            for (SysRegFile r : v.registerFiles) r.exceptions.addTo(exceptions);
+        }
+        table(sb, "exceptions taken", exceptions);
+        table(sb, "hypercalls", hypercalls.counts());
+        Map<String, Long> mmio = new TreeMap<>();
+        for (MmioBus.Mapping m : board.bus().mappings()) {
+            long n = m.reads().sum() + m.writes().sum();
+            if (n > 0) mmio.put(String.format("%s@0x%x (%d reads, %d writes)", m.device().name(), m.base(),
+                    m.reads().sum(), m.writes().sum()), n);
+        }
+        table(sb, "MMIO accesses", mmio);
         if (options.engine() == EngineKind.DBT) sb.append(dbt.summary(codeCache));
         return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, String title, Map<String, Long> counts) {
+        if (counts.isEmpty()) return;
+        sb.append(title).append(String.format(" (%,d):%n", counts.values().stream().mapToLong(Long::longValue).sum()));
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> sb.append(String.format("  %-44s %,d%n", e.getKey(), e.getValue())));
+    }
+
+    /** Guest RAM a device or a hypercall wrote behind the vCPUs' backs: translations of code there must go. */
+    void ramWritten(long physicalAddress, long length) {
+        long first = (physicalAddress - VirtBoard.RAM) & ~0xFFFL;
+        for (long page = first; page < physicalAddress - VirtBoard.RAM + length; page += 0x1000) {
+            codeCache.invalidate(page, false);
+        }
     }
 
     @Override
@@ -240,6 +273,8 @@ public final class VirtMachine implements AutoCloseable {
         final int index;
         final Mmu mmu;
         final List<DbtEngine> dbtEngines = new ArrayList<>();
+        /** The register files of every power-on period, for their exception counts. */
+        final List<SysRegFile> registerFiles = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile SystemMode system;
         volatile VcpuRunner runner;
         private volatile Cpu cpu;
@@ -262,6 +297,7 @@ public final class VirtMachine implements AutoCloseable {
             if (outcome.isDone()) return;
             join();
             SysRegFile regs = new SysRegFile(options.model(), CpuTopology.affinityOf(index));
+            registerFiles.add(regs);
             for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, index));
             SystemMode sys = new SystemMode(regs, mmu, this::firmware, mmus);
             Cpu c = new Cpu(mmu, options.model(), sys);
@@ -299,8 +335,7 @@ public final class VirtMachine implements AutoCloseable {
         }
 
         private long firmware(Cpu c, boolean smc, int imm) {
-            if (Psci.handles(c.x[0])) return board.psci().call(index, c.x[0], c.x[1], c.x[2], c.x[3]);
-            return Psci.NOT_SUPPORTED; // SMCCC: an unknown function ID returns -1
+            return hypercalls.call(index, c);
         }
 
         synchronized void setLine(int line, boolean asserted) {

@@ -51,6 +51,8 @@ public final class SysRegFile {
     public long esr, far, par, afsr0, afsr1, elr, spsr, tpidrEl1, mdscr, cntkctl, csselr, mdccint, osdlr;
     /** The stack pointer of the bank x[31] does not currently hold. */
     public long spEl0, spEl1;
+    /** Exceptions taken to EL1, for statistics. */
+    public final ExceptionCounts exceptions = new ExceptionCounts();
     /** OS lock: set at reset, cleared by Linux writing OSLAR_EL1. */
     public boolean osLock = true;
     final long[] dbgbvr = new long[2], dbgbcr = new long[2], dbgwvr = new long[2], dbgwcr = new long[2];
