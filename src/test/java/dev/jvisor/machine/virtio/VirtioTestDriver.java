@@ -129,11 +129,15 @@ final class VirtioTestDriver {
     }
 
     Queue setUpQueue(int index, int size) {
+        return setUpQueueAt(index, size, allocate(16L * size, 16), allocate(6 + 2L * size, 2),
+                allocate(6 + 8L * size, 4));
+    }
+
+    Queue setUpQueueAt(int index, int size, long descriptors, long available, long used) {
         setReg(VirtioMmio.QUEUE_SEL, index);
         assertEquals(0, reg(VirtioMmio.QUEUE_READY));
         assertTrue(size <= reg(VirtioMmio.QUEUE_NUM_MAX));
-        Queue q = new Queue(index, size, allocate(16L * size, 16), allocate(6 + 2L * size, 2),
-                allocate(6 + 8L * size, 4));
+        Queue q = new Queue(index, size, descriptors, available, used);
         setReg(VirtioMmio.QUEUE_NUM, size);
         setReg(VirtioMmio.QUEUE_DESC_LOW, (int) q.descriptors);
         setReg(VirtioMmio.QUEUE_DESC_HIGH, (int) (q.descriptors >>> 32));
