@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * vCPUs put the fences the protocol needs around them.
  */
 public interface Dma {
-    /** Told about every range a device wrote, after the bytes are in place (a translator drops code built from them). */
+    /** Hears of every range a device wrote, once the bytes are in place: a translator drops code built from them. */
     @FunctionalInterface
     interface WriteListener {
         void written(long address, long length);

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * each, never assuming how the driver split a request into descriptors (virtio 1.x gives no framing guarantee).
  */
 public final class DescriptorChain {
-    /** Moves one piece of a part to or from a buffer over guest memory; {@code offset} is the piece's place in the part. */
+    /** Moves one piece of a part to or from a buffer over guest memory; {@code offset} is where the piece starts. */
     @FunctionalInterface
     public interface PieceTransfer {
         void transfer(ByteBuffer buffer, long offset) throws IOException;
@@ -35,7 +35,7 @@ public final class DescriptorChain {
         this.head = head;
     }
 
-    /** Appends a segment; the chain walk has checked that it is inside RAM and that no readable one follows a writable one. */
+    /** Appends a segment; the walk has checked that it is inside RAM and that no readable one follows a writable one. */
     void add(long address, long length, boolean writable) {
         if (segments == addresses.length) {
             addresses = Arrays.copyOf(addresses, segments * 2);
@@ -96,7 +96,7 @@ public final class DescriptorChain {
                 dma.readVia(address, n, buffer -> transfer.transfer(buffer, offset)));
     }
 
-    /** Hands {@code transfer} writable buffers over {@code [to, to + length)} of the writable part to fill, in order. */
+    /** Hands {@code transfer} writable buffers over {@code [to, to + length)} of the writable part, in order. */
     public void writeVia(long to, long length, PieceTransfer transfer) throws VirtioException, IOException {
         check(to, length, writableLength);
         walk(readableSegments, segments, to, length, (address, n, offset) ->
@@ -106,7 +106,7 @@ public final class DescriptorChain {
     private static void check(long offset, long length, long partLength) {
         // Devices size their accesses from the part lengths, so a bad range here is a bug in the device, not the guest.
         if (offset < 0 || length < 0 || length > partLength - offset) {
-            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside a part of " + partLength);
+            throw new IllegalArgumentException("[" + offset + ", +" + length + ") outside a part of " + partLength);
         }
     }
 

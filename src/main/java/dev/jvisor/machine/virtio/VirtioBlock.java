@@ -285,7 +285,9 @@ public final class VirtioBlock implements VirtioDevice, Closeable {
             int n = (int) Math.min(ZERO_CHUNK, length - done);
             scratch.clear().limit(n);
             while (scratch.hasRemaining()) {
-                if (image.read(scratch, position + done + scratch.position()) < 0) throw new EOFException("image shrank");
+                if (image.read(scratch, position + done + scratch.position()) < 0) {
+                    throw new EOFException("image shrank");
+                }
             }
             if (Arrays.mismatch(scratch.array(), 0, n, ZEROS, 0, n) != -1) {
                 ByteBuffer zeros = ByteBuffer.wrap(ZEROS, 0, n);

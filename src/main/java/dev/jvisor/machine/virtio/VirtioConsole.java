@@ -89,14 +89,16 @@ public final class VirtioConsole implements VirtioDevice {
         return t;
     }
 
-    /** Queues host input for the guest, waiting while the input buffer is full, and delivers what the driver can take. */
+    /** Queues host input for the guest, waiting while the buffer is full, and delivers what the driver can take. */
     public void receive(byte[] data, int offset, int length) throws InterruptedException {
         int done = 0;
         while (done < length) {
             synchronized (this) {
                 while (inputCount == INPUT_CAPACITY) wait();
                 int n = Math.min(length - done, INPUT_CAPACITY - inputCount);
-                for (int i = 0; i < n; i++) input[(inputHead + inputCount + i) % INPUT_CAPACITY] = data[offset + done + i];
+                for (int i = 0; i < n; i++) {
+                    input[(inputHead + inputCount + i) % INPUT_CAPACITY] = data[offset + done + i];
+                }
                 inputCount += n;
                 done += n;
             }

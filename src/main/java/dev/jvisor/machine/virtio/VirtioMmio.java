@@ -271,15 +271,17 @@ public final class VirtioMmio implements Device {
             added &= ~STATUS_DRIVER_OK;
             fail("DRIVER_OK without FEATURES_OK");
         }
+        boolean starting = (added & STATUS_DRIVER_OK) != 0 && (old & STATUS_DEVICE_NEEDS_RESET) == 0;
+        // The device is ready before notifications, which DRIVER_OK lets through, can reach it.
+        if (starting) device.activate(queues, driverFeatures);
         int bits = added;
         int now = status.updateAndGet(s -> s | bits);
         if ((added & STATUS_DRIVER_OK) == 0) return;
         if ((now & STATUS_DEVICE_NEEDS_RESET) != 0) {
-            // A queue setup failed before the driver was listening: tell it now.
+            // Queue setup failed before the driver was listening, or a queue broke just now: tell it.
             raise(INTERRUPT_CONFIG_CHANGE);
             return;
         }
-        device.activate(queues, driverFeatures);
         // Drivers may fill queues before DRIVER_OK (console receive buffers); the device may use them only now.
         for (Virtqueue q : queues) q.service(device::process);
     }

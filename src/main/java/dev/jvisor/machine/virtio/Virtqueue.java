@@ -37,7 +37,8 @@ public final class Virtqueue {
     private final Dma dma;
     private final Owner owner;
 
-    private boolean ready;
+    /** Volatile so that register reads need not wait for work in progress on the queue. */
+    private volatile boolean ready;
     private boolean broken;
     private int size;
     private long descriptors;
@@ -62,7 +63,7 @@ public final class Virtqueue {
         return index;
     }
 
-    synchronized boolean ready() {
+    boolean ready() {
         return ready;
     }
 
@@ -187,7 +188,7 @@ public final class Virtqueue {
         }
     }
 
-    /** Returns {@code chain} to the driver with {@code written} bytes in its writable part. Only inside {@link #service}. */
+    /** Returns {@code chain} to the driver, {@code written} bytes filled in; only inside {@link #service}. */
     public void push(DescriptorChain chain, long written) throws VirtioException {
         assert Thread.holdsLock(this);
         long element = used + 4 + 8L * (nextUsed & (size - 1));
