@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,8 +78,42 @@ public final class DebianGuest {
         return new GuestFiles(kernel, initramfs);
     }
 
+    /**
+     * The guest an earlier {@link #fetch} prepared, without going to the network: the newest unpacked arm64 kernel
+     * package and the newest busybox initramfs in the cache, if both are there.
+     */
+    public Optional<GuestFiles> cached() {
+        try (Stream<Path> packages = Files.list(cache.resolve("pkg"));
+             Stream<Path> guests = Files.list(cache.resolve("guests"))) {
+            Optional<Path> kernelPackage = packages
+                    .filter(p -> p.getFileName().toString().matches("linux-image-[0-9].*-arm64_arm64"))
+                    .filter(p -> Files.exists(p.resolve(".done")))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()));
+            Optional<Path> initramfs = guests
+                    .filter(p -> p.getFileName().toString().matches("initramfs-busybox-.*\\.cpio"))
+                    .max(Comparator.comparing(DebianGuest::modified));
+            if (kernelPackage.isEmpty() || initramfs.isEmpty()) return Optional.empty();
+            return Optional.of(new GuestFiles(kernelIn(kernelPackage.get()), initramfs.get()));
+        } catch (IOException | UserError e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The initramfs: busybox, /bin/sh, the /init script and the console device the kernel opens for init. */
     public static byte[] initramfs(byte[] busybox) {
+        return initramfs(busybox, INIT);
+    }
+
+    /** The initramfs with {@code init} as its /init script instead of the interactive one. */
+    public static byte[] initramfs(byte[] busybox, String init) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CpioWriter cpio = new CpioWriter(out)) {
             cpio.directory("bin", 0755)
@@ -88,7 +124,7 @@ public final class DebianGuest {
                     .directory("proc", 0755)
                     .directory("sys", 0755)
                     .directory("tmp", 01777)
-                    .file("init", 0755, INIT.getBytes(StandardCharsets.UTF_8));
+                    .file("init", 0755, init.getBytes(StandardCharsets.UTF_8));
         }
         return out.toByteArray();
     }

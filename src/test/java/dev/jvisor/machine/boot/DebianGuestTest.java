@@ -51,7 +51,7 @@ class DebianGuestTest {
     @Test
     void qemuBootsDebiansKernelWithOurDeviceTreeAndInitramfs(@TempDir Path dir) throws Exception {
         Path qemu = Prerequisites.tool("qemu-system-aarch64", "apt-get install qemu-system-arm");
-        Path kernel = fetchedKernel();
+        Path kernel = Guests.debianKernel();
         Path busybox = Guests.busyboxArm64();
         Path initramfs = dir.resolve("initramfs.cpio");
         Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(busybox)));
@@ -97,29 +97,9 @@ class DebianGuestTest {
 
     @Test
     void debiansKernelPassesTheImageHeaderCheck() throws Exception {
-        byte[] image = Files.readAllBytes(fetchedKernel());
+        byte[] image = Files.readAllBytes(Guests.debianKernel());
         LinuxLoader.ImageHeader header = LinuxLoader.header(image);
         assertEquals(0, header.textOffset(), "modern kernels load at the 2 MiB boundary itself");
         assertTrue(header.imageSize() > image.length, "image_size covers the BSS beyond the file");
-    }
-
-    private static Path fetchedKernel() throws Exception {
-        Path pkg = Guests.cacheDir().resolve("pkg");
-        List<Path> kernels = List.of();
-        if (Files.isDirectory(pkg)) {
-            try (Stream<Path> dirs = Files.list(pkg)) {
-                kernels = dirs.filter(d -> d.getFileName().toString().matches("linux-image-[0-9].*-arm64_arm64"))
-                        .flatMap(d -> {
-                            try (Stream<Path> boot = Files.list(d.resolve("boot"))) {
-                                return boot.filter(f -> f.getFileName().toString().startsWith("vmlinuz-")).toList()
-                                        .stream();
-                            } catch (java.io.IOException e) {
-                                return Stream.empty();
-                            }
-                        }).sorted().toList();
-            }
-        }
-        Prerequisites.require(!kernels.isEmpty(), "no Debian arm64 kernel in " + pkg + " (run: ./jvisor guests fetch)");
-        return kernels.get(kernels.size() - 1);
     }
 }

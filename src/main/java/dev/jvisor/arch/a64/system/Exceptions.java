@@ -1,6 +1,7 @@
 package dev.jvisor.arch.a64.system;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.CpuModel;
 
 /**
  * Exception entry to EL1 and exception return, over PSTATE kept in {@link Cpu} and the EL1 registers in
@@ -42,7 +43,7 @@ public final class Exceptions {
         c.illegalState = false;
         c.exclusiveSize = 0;
         c.uao = false;
-        boolean pan = c.pan || (regs.sctlr & SysRegFile.SCTLR_SPAN) == 0;
+        boolean pan = c.pan || (regs.sctlr & SysRegFile.SCTLR_SPAN) == 0 && regs.has(CpuModel.Feature.PAN);
         switchContext(c, regs, 1, true, pan);
         return base + vector;
     }
@@ -62,9 +63,9 @@ public final class Exceptions {
         int mode = (int) spsr & 0x1F;
         c.nzcv = (int) spsr & 0xF000_0000;
         c.daif = (int) spsr & 0x3C0;
-        c.uao = (spsr & PSTATE_UAO) != 0;
+        c.uao = (spsr & PSTATE_UAO) != 0 && regs.has(CpuModel.Feature.UAO);
         c.exclusiveSize = 0;
-        boolean pan = (spsr & PSTATE_PAN) != 0;
+        boolean pan = (spsr & PSTATE_PAN) != 0 && regs.has(CpuModel.Feature.PAN);
         boolean legal = mode == 0b00000 || mode == 0b00100 || mode == 0b00101;
         if (legal) {
             c.illegalState = (spsr & PSTATE_IL) != 0;
