@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A virtio block device (device ID 2) over a raw image file, one request queue, requests served synchronously on
@@ -158,14 +157,6 @@ public final class VirtioBlock implements VirtioDevice, Closeable {
     @Override
     public byte[] config() {
         return config;
-    }
-
-    @Override
-    public void activate(List<Virtqueue> queues, long features) {
-    }
-
-    @Override
-    public void reset() {
     }
 
     @Override

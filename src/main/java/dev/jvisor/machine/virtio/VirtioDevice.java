@@ -31,11 +31,13 @@ public interface VirtioDevice {
      * live until {@link #reset}. Devices that produce data on their own (console input) keep them to call
      * {@link Virtqueue#service} later.
      */
-    void activate(List<Virtqueue> queues, long features);
+    default void activate(List<Virtqueue> queues, long features) {
+    }
 
     /** Consumes what the driver made available on {@code queue}; called inside {@link Virtqueue#service}. */
     void process(Virtqueue queue) throws VirtioException;
 
     /** The driver reset the device: forget the queues (they are already disabled). */
-    void reset();
+    default void reset() {
+    }
 }

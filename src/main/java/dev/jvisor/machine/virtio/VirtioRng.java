@@ -1,7 +1,6 @@
 package dev.jvisor.machine.virtio;
 
 import java.security.SecureRandom;
-import java.util.List;
 
 /**
  * A virtio entropy device (device ID 4): fills each buffer on its one request queue with bytes from the host's
@@ -48,10 +47,6 @@ public final class VirtioRng implements VirtioDevice {
     }
 
     @Override
-    public void activate(List<Virtqueue> queues, long features) {
-    }
-
-    @Override
     public void process(Virtqueue queue) throws VirtioException {
         for (DescriptorChain chain; (chain = queue.pop()) != null; ) {
             if (chain.writableLength() == 0) throw new VirtioException("entropy request without a writable buffer");
@@ -62,7 +57,4 @@ public final class VirtioRng implements VirtioDevice {
         }
     }
 
-    @Override
-    public void reset() {
-    }
 }

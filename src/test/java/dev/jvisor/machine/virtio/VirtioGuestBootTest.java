@@ -124,7 +124,7 @@ class VirtioGuestBootTest {
             Thread typist = Thread.ofVirtual().start(() -> {
                 try {
                     synchronized (hvc) {
-                        while (!hvc.toString(StandardCharsets.US_ASCII).contains("hello from hvc")) hvc.wait();
+                        while (!hvc.toString(StandardCharsets.US_ASCII).contains("hello from hvc\r\n")) hvc.wait();
                     }
                     hvcConsole.receive("typed line\n".getBytes(StandardCharsets.US_ASCII), 0, 11);
                 } catch (InterruptedException e) {
@@ -168,7 +168,8 @@ class VirtioGuestBootTest {
         for (String bad : new String[] {"Oops", "BUG:", "WARNING:", "Call trace"}) {
             assertTrue(!log.contains(bad), "'" + bad + "' in\n" + log);
         }
-        assertTrue(hvc.toString(StandardCharsets.US_ASCII).contains("hello from hvc\r\n"), "the tty adds CR");
+        assertTrue(hvc.toString(StandardCharsets.US_ASCII).contains("hello from hvc\r\n"),
+                () -> "hvc0 output: " + HexFormat.of().formatHex(hvc.toByteArray()));
 
         byte[] after = Files.readAllBytes(image);
         byte[] sector2 = Arrays.copyOf("written by guest\n".getBytes(StandardCharsets.US_ASCII), 512);
