@@ -35,7 +35,7 @@ public final class DescriptorChain {
         this.head = head;
     }
 
-    /** Appends a segment; the walk has checked that it is inside RAM and that no readable one follows a writable one. */
+    /** Appends a segment; the walk checked that it is inside RAM and that no readable one follows a writable one. */
     void add(long address, long length, boolean writable) {
         if (segments == addresses.length) {
             addresses = Arrays.copyOf(addresses, segments * 2);

@@ -169,7 +169,7 @@ class VirtioRingFuzzTest {
                 d.write16(at + 14, Math.max(0, victim - r.nextInt(3)));
             }
             case 3 -> d.write16(available(q) + 2, r.nextInt(0x10000));
-            case 4 -> d.write16(available(q) + 4 + 2L * r.nextInt(size), r.nextInt(100) < 50 ? size : r.nextInt(0x10000));
+            case 4 -> d.write16(available(q) + 4 + 2L * r.nextInt(size), r.nextBoolean() ? size : r.nextInt(0x10000));
             case 5 -> d.write32(at + 8, r.nextBoolean() ? -1 : r.nextInt());
             case 6 -> {
                 long address = randomAddress(r, size);

@@ -61,7 +61,7 @@ final class VirtioTestDriver {
     private long nextFree;
     private final long freeEnd;
 
-    /** A driver for {@code device}, allocating its rings and buffers from {@code [from, to)} of guest-physical space. */
+    /** A driver for {@code device} that takes its rings and buffers from guest-physical {@code [from, to)}. */
     VirtioTestDriver(GuestRam ram, VirtioDevice device, long from, long to) {
         this.ram = ram;
         this.memory = RamDma.of(ram, RAM_BASE);
@@ -218,7 +218,8 @@ final class VirtioTestDriver {
         for (int i = 0; i < buffers.length; i++) {
             int d = (head + i) % q.size;
             Buffer b = buffers[i];
-            int flags = (b.writable() ? Virtqueue.DESC_F_WRITE : 0) | (i + 1 < buffers.length ? Virtqueue.DESC_F_NEXT : 0);
+            int flags = (b.writable() ? Virtqueue.DESC_F_WRITE : 0)
+                    | (i + 1 < buffers.length ? Virtqueue.DESC_F_NEXT : 0);
             writeDescriptor(q.descriptors, d, b.address(), b.length(), flags, (d + 1) % q.size);
         }
         q.nextDescriptor = (head + buffers.length) % q.size;
@@ -231,7 +232,8 @@ final class VirtioTestDriver {
         long table = allocate(16L * buffers.length, 16);
         for (int i = 0; i < buffers.length; i++) {
             Buffer b = buffers[i];
-            int flags = (b.writable() ? Virtqueue.DESC_F_WRITE : 0) | (i + 1 < buffers.length ? Virtqueue.DESC_F_NEXT : 0);
+            int flags = (b.writable() ? Virtqueue.DESC_F_WRITE : 0)
+                    | (i + 1 < buffers.length ? Virtqueue.DESC_F_NEXT : 0);
             writeDescriptor(table, i, b.address(), b.length(), flags, i + 1);
         }
         int head = q.nextDescriptor;

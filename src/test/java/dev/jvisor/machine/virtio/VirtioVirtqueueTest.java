@@ -198,13 +198,17 @@ class VirtioVirtqueueTest {
     @Test
     void chainsAsLongAsTheQueueAndEmptyDescriptorsAreFine() {
         start(true);
-        for (int i = 0; i < SIZE; i++) desc(q.descriptors, i, buffer + i, i == 3 ? 0 : 1, WRITE | (i < SIZE - 1 ? NEXT : 0), i + 1);
+        for (int i = 0; i < SIZE; i++) {
+            desc(q.descriptors, i, buffer + i, i == 3 ? 0 : 1, WRITE | (i < SIZE - 1 ? NEXT : 0), i + 1);
+        }
         publishHead(0);
         driver.kick(q);
         assertEquals(List.of(new VirtioTestDriver.Used(0, SIZE - 1)), driver.used(q));
 
         long table = table(SIZE);
-        for (int i = 0; i < SIZE; i++) desc(table, i, buffer + 16 + 2 * i, 2, WRITE | (i < SIZE - 1 ? NEXT : 0), i + 1);
+        for (int i = 0; i < SIZE; i++) {
+            desc(table, i, buffer + 16 + 2 * i, 2, WRITE | (i < SIZE - 1 ? NEXT : 0), i + 1);
+        }
         desc(q.descriptors, 5, table, 16 * SIZE, INDIRECT | WRITE, 0);
         publishHead(5);
         driver.kick(q);
