@@ -36,6 +36,8 @@ class LinuxBootTest {
             mount -t proc proc /proc
             mount -t sysfs sysfs /sys
             mount -t devtmpfs devtmpfs /dev
+            for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko || echo "INSMOD FAILED: $m"; done
+            echo "MODULES: $(cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' ')"
             echo "UNAME: $(uname -a)"
             echo "PROCESSORS: $(grep -c ^processor /proc/cpuinfo)"
             echo "ONLINE: $(cat /sys/devices/system/cpu/online)"
@@ -57,7 +59,8 @@ class LinuxBootTest {
     static void guest(@TempDir Path dir) throws Exception {
         kernel = Guests.debianKernel();
         initramfs = dir.resolve("initramfs.cpio");
-        Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(Guests.busyboxArm64()), SCRIPT));
+        Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(Guests.busyboxArm64()), SCRIPT,
+                DebianGuest.modules(kernel.getParent().getParent())));
     }
 
     @ParameterizedTest(name = "{0}, {1} vCPU, {2}")
@@ -105,6 +108,10 @@ class LinuxBootTest {
         assertTrue(field(log, "UNAME").matches("Linux \\(none\\) 6\\.1\\.\\S+-arm64 #1 SMP .* aarch64 GNU/Linux"),
                 log);
         assertEquals(String.valueOf(cpus), field(log, "PROCESSORS"), log);
+        assertTrue(!log.contains("INSMOD FAILED"), log);
+        for (String module : List.of("ext4", "jbd2", "virtio_blk", "virtio_mmio", "virtio_rng", "virtio_console")) {
+            assertTrue((" " + field(log, "MODULES")).contains(" " + module + " "), module + " not loaded:\n" + log);
+        }
         assertEquals(cpus == 1 ? "0" : "0-" + (cpus - 1), field(log, "ONLINE"), log);
         assertEquals(max, field(log, "CPUINFO").contains(" atomics"), "LSE only on max: " + field(log, "CPUINFO"));
         assertTrue(field(log, "CPUINFO").contains(" crc32"), log);
