@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.emulator.VirtMachine;
-import dev.jvisor.machine.boot.CpioWriter;
+import dev.jvisor.machine.boot.DebianGuest;
 import dev.jvisor.machine.fdt.Fdt;
 import dev.jvisor.machine.fdt.FdtNode;
 import dev.jvisor.machine.gic.InterruptOutputs;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Debian's own virtio drivers (virtio_mmio, virtio_blk, virtio_console, virtio-rng, loaded as modules) drive our
+ * Debian's own virtio drivers (virtio_mmio, virtio_blk, virtio_console, virtio_rng, loaded as modules) drive our
  * devices on a two-vCPU emulated virt machine: the disk's size, serial, contents, writes, a large write read back
  * after dropping the page cache, discard, the negotiated features, random bytes, and the console both ways.
  *
@@ -44,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the code cache on device writes is safe for this guest.
  */
 class VirtioGuestBootTest {
-    private static final String MODULES = "pkg/linux-image-6.1.0-56-arm64_arm64/lib/modules/6.1.0-56-arm64/kernel/";
     private static final long VIRTIO_BASE = 0x0a00_0000L;
     private static final int VIRTIO_SPI = 16;
     private static final long RAM_SIZE = 256L << 20;
@@ -57,7 +56,7 @@ class VirtioGuestBootTest {
             mount -t proc proc /proc
             mount -t sysfs sysfs /sys
             mount -t devtmpfs devtmpfs /dev
-            for m in virtio_mmio virtio_blk virtio_console virtio-rng; do insmod /$m.ko; done
+            for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko; done
             echo "DEVICES: $(ls /sys/bus/virtio/devices | tr '\\n' ' ')"
             echo "SECTORS: $(cat /sys/block/vda/size)"
             echo "RO: $(cat /sys/block/vda/ro)"
@@ -81,10 +80,10 @@ class VirtioGuestBootTest {
 
     @Test
     void debiansDriversUseOurDevices(@TempDir Path dir) throws Exception {
-        Path modules = Guests.cacheDir().resolve(MODULES);
         Path kernel = Guests.debianKernel();
         Path initramfs = dir.resolve("initramfs.cpio");
-        Files.write(initramfs, initramfs(modules));
+        Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(Guests.busyboxArm64()), SCRIPT,
+                DebianGuest.modules(kernel.getParent().getParent())));
         Path dtb = dir.resolve("virt.dtb");
         Files.write(dtb, deviceTree(new VirtBoard.Config(2, RAM_SIZE, BOOTARGS, "arm,arm-v8", "hvc")));
         Path image = dir.resolve("disk.img");
@@ -179,27 +178,6 @@ class VirtioGuestBootTest {
         byte[] big = Arrays.copyOfRange(after, 64 * 4096, 64 * 4096 + 300 * 1024);
         assertEquals(field(log, "WROTE"), HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(big)));
         assertNotEquals((byte) 0xAA, big[0]);
-    }
-
-    private static byte[] initramfs(Path modules) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (CpioWriter cpio = new CpioWriter(out)) {
-            cpio.directory("bin", 0755)
-                    .file("bin/busybox", 0755, Files.readAllBytes(Guests.busyboxArm64()))
-                    .symlink("bin/sh", "busybox")
-                    .directory("dev", 0755)
-                    .charDevice("dev/console", 0600, 5, 1)
-                    .directory("proc", 0755)
-                    .directory("sys", 0755)
-                    .directory("tmp", 01777)
-                    .file("init", 0755, SCRIPT.getBytes(StandardCharsets.UTF_8));
-            for (String m : new String[] {"virtio/virtio_mmio", "block/virtio_blk", "char/virtio_console",
-                    "char/hw_random/virtio-rng"}) {
-                String name = m.substring(m.lastIndexOf('/') + 1) + ".ko";
-                cpio.file(name, 0644, Files.readAllBytes(modules.resolve("drivers/" + m + ".ko")));
-            }
-        }
-        return out.toByteArray();
     }
 
     /** The board's own tree plus three transports where QEMU's virt puts its first three. */
