@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -79,20 +83,33 @@ public final class VirtioBlock implements VirtioDevice, Closeable {
         config = buildConfig();
     }
 
-    /** Opens a raw image for the device; a missing, unreadable or empty file is the user's mistake. */
+    /**
+     * Opens a raw image for the device, locked against other writers (shared when read-only, exclusive otherwise)
+     * as QEMU locks its images, so two machines cannot corrupt one disk. A missing, unreadable, busy or empty file is
+     * the user's mistake.
+     */
     public static VirtioBlock open(Path path, boolean readOnly) {
+        if (Files.isDirectory(path)) throw new UserError("disk image " + path + " is a directory");
         FileChannel channel;
         try {
             channel = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
                     : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw new UserError("disk image " + path + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new UserError("no permission to " + (readOnly ? "read" : "write") + " disk image " + path);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             throw new UserError("cannot open disk image " + path + ": " + e.getMessage());
         }
         try {
+            if (channel.tryLock(0, Long.MAX_VALUE, readOnly) == null) throw new OverlappingFileLockException();
             if (channel.size() < SECTOR_SIZE) {
                 throw new UserError("disk image " + path + " is smaller than one " + SECTOR_SIZE + "-byte sector");
             }
             return new VirtioBlock(channel, readOnly, path.getFileName().toString());
+        } catch (OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw new UserError("disk image " + path + " is in use by another machine");
         } catch (IOException e) {
             closeQuietly(channel);
             throw new UserError("cannot read disk image " + path + ": " + e.getMessage());

@@ -324,11 +324,25 @@ class VirtioBlockTest {
     }
 
     @Test
-    void missingOrEmptyImageIsAUserError() throws IOException {
-        assertThrows(UserError.class, () -> VirtioBlock.open(dir.resolve("absent.img"), false));
+    void badImagesAreUserErrors() throws IOException {
+        UserError missing = assertThrows(UserError.class, () -> VirtioBlock.open(dir.resolve("absent.img"), false));
+        assertEquals("disk image " + dir.resolve("absent.img") + " does not exist", missing.getMessage());
+        assertTrue(assertThrows(UserError.class, () -> VirtioBlock.open(dir, true)).getMessage()
+                .endsWith("is a directory"));
         Path tiny = dir.resolve("tiny.img");
         Files.write(tiny, new byte[100]);
         UserError e = assertThrows(UserError.class, () -> VirtioBlock.open(tiny, true));
-        assertTrue(e.getMessage().contains("sector"));
+        assertTrue(e.getMessage().contains("smaller than one 512-byte sector"), e.getMessage());
+    }
+
+    @Test
+    void aWritableImageIsLockedAgainstASecondUser() throws IOException {
+        try (VirtioBlock first = VirtioBlock.open(image, false)) {
+            UserError e = assertThrows(UserError.class, () -> VirtioBlock.open(image, true));
+            assertTrue(e.getMessage().endsWith("is in use by another machine"), e.getMessage());
+        }
+        try (VirtioBlock again = VirtioBlock.open(image, false)) {
+            assertEquals(SECTORS, again.capacity());
+        }
     }
 }
