@@ -83,6 +83,13 @@ public final class VirtMachine implements AutoCloseable {
         record Crashed(int cpu, long pc, Throwable error) implements Outcome {}
     }
 
+    /**
+     * Executions of a block before the vCPUs translate it. Far above user mode's: a kernel runs a great deal of code a
+     * few hundred times (boot, module loading, initcalls), for which translating and JIT-compiling costs more than
+     * interpreting; a Debian boot to /init took half the time at 5,000 than at 24 (bench/boot, 2026-11-25).
+     */
+    static final int SYSTEM_HOT_THRESHOLD = 5_000;
+
     private final Options options;
     private final GuestRam ram;
     private final VirtBoard board;
@@ -347,7 +354,7 @@ public final class VirtMachine implements AutoCloseable {
             VcpuRunner.Engine engine = switch (options.engine()) {
                 case INTERP -> new Interpreter(c, null)::run;
                 case DBT -> {
-                    DbtEngine dbt = new DbtEngine(c, codeCache, null);
+                    DbtEngine dbt = new DbtEngine(c, codeCache, null, SYSTEM_HOT_THRESHOLD);
                     dbtEngines.add(dbt);
                     yield dbt::run;
                 }
