@@ -1,6 +1,7 @@
 package dev.jvisor.linux;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
@@ -30,11 +31,38 @@ public interface Engine {
         /** Runs at most {@code budget} instructions; returns how many retired. */
         long run(long budget);
 
+        /**
+         * Under a debugger: like {@link #run}, but stops before any instruction except the first whose address is
+         * in {@code stops}.
+         */
+        long runBreaking(long budget, Breakpoints stops);
+
+        /** Under a debugger: executes exactly one instruction, unless {@link Cpu#exitRequest} is set; returns 0 or 1. */
+        long step();
+
         /** The thread is gone: let go of anything shared that still refers to its CPU. */
         default void close() {}
     }
 
-    Engine INTERPRETER = (cpu, tracer) -> new Interpreter(cpu, tracer)::run;
+    Engine INTERPRETER = (cpu, tracer) -> {
+        Interpreter interpreter = new Interpreter(cpu, tracer);
+        return new Runner() {
+            @Override
+            public long run(long budget) {
+                return interpreter.run(budget);
+            }
+
+            @Override
+            public long runBreaking(long budget, Breakpoints stops) {
+                return interpreter.runBreaking(budget, stops);
+            }
+
+            @Override
+            public long step() {
+                return interpreter.run(1);
+            }
+        };
+    };
 
     /**
      * The binary translator, with one code cache for all the threads of a process. With a tracer every instruction
@@ -57,10 +85,22 @@ public interface Engine {
             public Runner start(Cpu cpu, Interpreter.InstructionTracer tracer) {
                 DbtEngine dbt = new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE);
                 engines.add(dbt);
+                // Translated code leaves the flags exact whenever it returns, so a step can be interpreted.
+                Interpreter stepper = new Interpreter(cpu, tracer);
                 return new Runner() {
                     @Override
                     public long run(long budget) {
                         return dbt.run(budget);
+                    }
+
+                    @Override
+                    public long runBreaking(long budget, Breakpoints stops) {
+                        return dbt.runBreaking(budget, stops);
+                    }
+
+                    @Override
+                    public long step() {
+                        return stepper.run(1);
                     }
 
                     @Override

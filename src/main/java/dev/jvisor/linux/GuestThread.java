@@ -42,6 +42,8 @@ final class GuestThread implements SystemHooks {
     long clearChildTid;
     long robustList;
     volatile boolean exited;
+    /** Inside a system call: its registers are stable enough for a debugger to look at (see ProcessDebugger). */
+    volatile boolean inSyscall;
 
     GuestThread(LinuxProcess process, int tid, UserMemory mem) {
         this.process = process;
@@ -60,6 +62,8 @@ final class GuestThread implements SystemHooks {
         try {
             while (!exited && !process.exiting()) {
                 cpu.exitRequest = false;
+                ProcessDebugger debugger = process.debugger;
+                if (debugger != null && debugger.hold(this)) continue;
                 if (process.stopped()) {
                     // Stopped by a signal: nothing runs and nothing is delivered until SIGCONT (or SIGKILL).
                     LockSupport.parkNanos(this, 50_000_000);
@@ -70,7 +74,8 @@ final class GuestThread implements SystemHooks {
                     cpu.pc = deliver(cpu.pc);
                     continue;
                 }
-                runner.run(BUDGET);
+                if (debugger != null) debugger.run(this, runner);
+                else runner.run(BUDGET);
             }
         } catch (RuntimeException | Error e) {
             process.internalError(e, cpu.pc);
@@ -332,7 +337,13 @@ final class GuestThread implements SystemHooks {
             long origX0 = c.x[0];
             // Engines keep the pc in a local while running; calls that need it (clone) read it from here.
             c.pc = pc;
-            long result = Syscalls.dispatch(this, nr);
+            long result;
+            inSyscall = true;
+            try {
+                result = Syscalls.dispatch(this, nr);
+            } finally {
+                inSyscall = false;
+            }
             if (exited || process.exiting()) {
                 c.exitRequest = true;
                 return next;
@@ -355,7 +366,8 @@ final class GuestThread implements SystemHooks {
             }
         }
         if (hasDeliverable()) next = deliver(next);
-        return next;
+        ProcessDebugger debugger = process.debugger;
+        return debugger == null ? next : debugger.holdAfterSyscall(this, next);
     }
 
     @Override
