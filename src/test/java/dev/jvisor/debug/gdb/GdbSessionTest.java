@@ -1,0 +1,159 @@
+package dev.jvisor.debug.gdb;
+
+import dev.jvisor.testutil.CrossCompiler;
+import dev.jvisor.testutil.Guests;
+import dev.jvisor.testutil.HostCommand;
+import dev.jvisor.testutil.Jvisor;
+import dev.jvisor.testutil.Prerequisites;
+import dev.jvisor.testutil.ProcessResult;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Debian's gdb-multiarch, in batch mode, debugging programs that {@code jvisor user --gdb 0 --gdb-wait} runs, on each
+ * engine: the stub as a real gdb uses it (target description, registers, memory, breakpoints, steps, exit).
+ */
+class GdbSessionTest {
+    private static final Pattern PORT = Pattern.compile("jvisor: gdb: listening on localhost:(\\d+)");
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    /** Stripped busybox: stopped at the ELF entry point, one step, a breakpoint by address, then to the exit. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void busyboxFromItsEntryPointToItsExit(String engine, @TempDir Path dir) throws Exception {
+        Path busybox = Guests.busyboxArm64();
+        long entry = executableEntry(busybox);
+        long later = entry + 16;
+        Session s = debug(engine, dir, busybox, List.of("false"),
+                "info registers",
+                "stepi",
+                "print/x $pc",
+                String.format("break *0x%x", later),
+                "continue",
+                "print/x $pc",
+                "continue");
+        String out = s.gdb.stdoutText();
+        // "info registers" lists the core registers of the target description, pc at the entry point.
+        assertTrue(Pattern.compile("(?m)^pc\\s+0x" + Long.toHexString(entry) + "\\s").matcher(out).find(), s.describe());
+        for (String reg : List.of("x0", "x30", "sp", "cpsr", "fpsr", "fpcr")) {
+            assertTrue(Pattern.compile("(?m)^" + reg + "\\s+0x").matcher(out).find(), reg + " missing: " + s.describe());
+        }
+        // The first instruction of busybox's _start is a NOP, so one step is 4 bytes on.
+        assertEquals(List.of(entry + 4, later), printedValues(out), s.describe());
+        assertTrue(out.contains("exited with code 01"), s.describe());
+        assertEquals(1, s.exitStatus, s.describe());
+    }
+
+    /** A program with symbols: breakpoints on functions, a global, memory, a step, a backtrace, the exit status. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void cProgramWithSymbols(String engine, @TempDir Path dir) throws Exception {
+        Path program = CrossCompiler.compile(Path.of(System.getProperty("basedir", "."), "tests/c/debuggee.c"),
+                List.of("-O0", "-g", "-static"));
+        Session s = debug(engine, dir, program, List.of(),
+                "break checkpoint",
+                "continue",
+                "print/x counter",
+                "x/4xw &table",
+                "break bump",
+                "continue",
+                "print/x $pc",
+                "stepi",
+                "print/x $pc",
+                "backtrace",
+                "print/x table[0]=0x41",
+                "delete",
+                "continue");
+        String out = s.gdb.stdoutText();
+        assertTrue(out.contains("Breakpoint 1, checkpoint () at"), s.describe());
+        // bump() ran 1000 times before checkpoint (translated, on the translator): counter grew by 1 + ... + 1000.
+        long counter = 0x1122334455667788L + 500_500;
+        List<Long> values = printedValues(out);
+        assertEquals(counter, values.get(0), s.describe());
+        assertTrue(out.contains("<table>:\t0x00000011\t0x00000022\t0x00000033\t0x00000044"), s.describe());
+        assertTrue(out.contains("Breakpoint 2, bump (by=1) at"), s.describe());
+        assertEquals(values.get(1) + 4, values.get(2), "stepi: " + s.describe());
+        assertTrue(Pattern.compile("#1  0x[0-9a-f]+ in main \\(\\) at").matcher(out).find(), s.describe());
+        assertTrue(out.contains("exited with code 07"), s.describe());
+        assertEquals(7, s.exitStatus, s.describe());
+        // gdb's write reached the program, which prints table[0] at its end.
+        assertTrue(s.programOutput.contains("table 41"), s.describe());
+    }
+
+    private record Session(ProcessResult gdb, int exitStatus, String programOutput, String jvisorErr) {
+        String describe() {
+            return gdb.describe() + "\n  gdb stdout:\n" + gdb.stdoutText().indent(4) + "  jvisor exit " + exitStatus
+                    + ", stdout:\n" + programOutput.indent(4) + "  jvisor stderr:\n" + jvisorErr.indent(4);
+        }
+    }
+
+    /**
+     * Runs {@code program} under {@code jvisor user --gdb 0 --gdb-wait}, and gdb (with the program's symbols, if it
+     * has any) through {@code commands}.
+     */
+    private static Session debug(String engine, Path dir, Path program, List<String> args, String... commands)
+            throws IOException, InterruptedException {
+        Path gdb = Prerequisites.tool("gdb-multiarch", "apt-get install gdb-multiarch");
+        List<String> argv = new ArrayList<>(List.of("user", "--engine", engine, "--gdb", "0", "--gdb-wait",
+                program.toString()));
+        argv.addAll(args);
+        Path out = dir.resolve("jvisor.out"), err = dir.resolve("jvisor.err");
+        Process jvisor = new ProcessBuilder(Jvisor.cli(argv.toArray(String[]::new)).command())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            int port = awaitPort(jvisor, err);
+            List<String> cmd = new ArrayList<>(List.of(gdb.toString(), "-batch", "-nx", program.toString(),
+                    "-ex", "set architecture aarch64", "-ex", "target remote :" + port));
+            for (String c : commands) cmd.addAll(List.of("-ex", c));
+            ProcessResult r = new HostCommand(cmd).cwd(dir).timeout(TIMEOUT).run();
+            assertTrue(jvisor.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "jvisor did not end: " + r.describe()
+                    + "\n" + Files.readString(err));
+            return new Session(r, jvisor.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            jvisor.destroyForcibly();
+        }
+    }
+
+    private static int awaitPort(Process jvisor, Path err) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = PORT.matcher(Files.readString(err));
+            if (m.find()) return Integer.parseInt(m.group(1));
+            if (!jvisor.isAlive()) break;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("jvisor never said where it listens; stderr:\n" + Files.readString(err));
+    }
+
+    /** The values of gdb's "$N = 0x..." lines, in order. */
+    private static List<Long> printedValues(String gdbOut) {
+        List<Long> values = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\$\\d+ = 0x([0-9a-f]+)$").matcher(gdbOut);
+        while (m.find()) values.add(Long.parseUnsignedLong(m.group(1), 16));
+        return values;
+    }
+
+    /** e_entry of an ET_EXEC ELF file (where a position-dependent program starts, with no load bias). */
+    private static long executableEntry(Path elf) throws IOException {
+        ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(elf), 0, 64).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(2, header.getShort(16), elf + " is not ET_EXEC: its entry point would move");
+        return header.getLong(24);
+    }
+}
