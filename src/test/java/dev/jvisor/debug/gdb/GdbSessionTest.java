@@ -96,6 +96,30 @@ class GdbSessionTest {
         assertTrue(s.programOutput.contains("table 41"), s.describe());
     }
 
+    /**
+     * Guest threads are gdb's threads, stopped together: a breakpoint in the thread function stops the new thread and
+     * the main thread, both listed; the program still computes exactly what it does undebugged.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void threadsStopTogether(String engine, @TempDir Path dir) throws Exception {
+        Path program = CrossCompiler.compile(Path.of(System.getProperty("basedir", "."), "tests/c/threads.c"));
+        Session s = debug(engine, dir, program, List.of(),
+                "break worker",
+                "continue",
+                "info threads",
+                "delete",
+                "continue");
+        String out = s.gdb.stdoutText();
+        assertTrue(Pattern.compile("Thread \\d+ hit Breakpoint 1, 0x[0-9a-f]+ in worker \\(\\)").matcher(out).find(),
+                s.describe());
+        long listed = out.lines().filter(l -> l.matches("\\*?\\s+\\d+\\s+Thread \\d+ .*")).count();
+        assertTrue(listed >= 2, "expected the main thread and a worker: " + s.describe());
+        assertTrue(out.contains("exited normally"), s.describe());
+        assertEquals(0, s.exitStatus, s.describe());
+        assertTrue(s.programOutput.contains("tls total 50000 joined 80984"), s.describe());
+    }
+
     private record Session(ProcessResult gdb, int exitStatus, String programOutput, String jvisorErr) {
         String describe() {
             return gdb.describe() + "\n  gdb stdout:\n" + gdb.stdoutText().indent(4) + "  jvisor exit " + exitStatus
