@@ -1,6 +1,7 @@
 /* The program GdbStubTest debugs (built there with -O0 -g): a global it prints, an array it examines, functions it
  * breaks on, and an exit status it checks. bump() is called often enough to be translated before checkpoint() is
- * reached; checkpoint() has a page of its own, so a breakpoint on it leaves bump()'s translation in use.
+ * reached; checkpoint() has a page of its own, so a breakpoint on it leaves bump()'s translation in use. With an
+ * argument it stores through a null pointer instead, for the debugger to see the SIGSEGV.
  * Run here like any other test program.
  * expected exit status: 7 */
 #include <stdio.h>
@@ -15,7 +16,13 @@ __attribute__((noinline)) long bump(long by) {
     return counter;
 }
 
-int main(void) {
+__attribute__((noinline)) void crash(void) {
+    *(volatile int *) 8 = 1;
+}
+
+int main(int argc, char **argv) {
+    (void) argv;
+    if (argc > 1) crash();
     for (int i = 1; i <= 1000; i++) bump(i);
     checkpoint();
     for (int i = 1; i <= 3; i++) bump(i);

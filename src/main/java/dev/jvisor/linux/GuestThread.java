@@ -201,6 +201,17 @@ final class GuestThread implements SystemHooks {
             int sig = Long.numberOfTrailingZeros(set) + 1;
             Signals.Info info = take(sig);
             if (info == null) continue;
+            ProcessDebugger debugger = process.debugger;
+            if (debugger != null && sig != Signals.SIGKILL && !Signals.ignored(sig, process.signals.action(sig))) {
+                cpu.pc = pc;
+                int decided = debugger.interceptSignal(this, sig);
+                pc = cpu.pc;
+                if (decided == 0) continue;
+                if (decided != sig) {
+                    sig = decided;
+                    info = Signals.userInfo(sig, Signals.SI_USER, process);
+                }
+            }
             Signals.Action a = process.signals.action(sig);
             if (sig == Signals.SIGKILL || a.handler() == Signals.SIG_DFL) {
                 if (sig != Signals.SIGKILL && Signals.defaultIgnores(sig)) continue;
@@ -242,6 +253,18 @@ final class GuestThread implements SystemHooks {
      * the default action applies, as with Linux's force_sig.
      */
     private long force(Signals.Info info, long pc, String deathMessage) {
+        ProcessDebugger debugger = process.debugger;
+        if (debugger != null) {
+            cpu.pc = pc;
+            int decided = debugger.interceptSignal(this, info.signo());
+            pc = cpu.pc;
+            // Discarded: the instruction runs again (and faults again, unless gdb changed something), as on Linux.
+            if (decided == 0) return pc;
+            if (decided != info.signo()) {
+                info = Signals.userInfo(decided, Signals.SI_USER, process);
+                deathMessage = null;
+            }
+        }
         int sig = info.signo();
         Signals.Action a = process.signals.action(sig);
         if (a.handler() == Signals.SIG_IGN || (blocked & Signals.bit(sig)) != 0) {

@@ -5,6 +5,7 @@ import dev.jvisor.debug.gdb.DebugTarget;
 import dev.jvisor.engine.Breakpoints;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ final class ProcessDebugger implements DebugTarget {
     /** The process ended (reported once). */
     private Stop ended;
     private final Set<GuestThread> parked = new HashSet<>();
+    /** Threads stopped with a signal for gdb to decide on, and the signal gdb resumed them with (0: none yet). */
+    private final Map<Integer, Integer> signalDecisions = new HashMap<>();
 
     /**
      * {@code startStopped}: the program waits for gdb before its first instruction, as {@code --gdb-wait} asks;
@@ -120,16 +123,44 @@ final class ProcessDebugger implements DebugTarget {
         else runner.runBreaking(SLICE, breakpoints);
     }
 
-    /** Makes every thread stop, to report {@code why} once they have; ignored if the process has stopped since. */
-    private void stopAll(long gen, Stop why) {
+    /**
+     * Makes every thread stop, to report {@code why} once they have; returns false, doing nothing, if the process has
+     * stopped since generation {@code gen}.
+     */
+    private boolean stopAll(long gen, Stop why) {
         synchronized (this) {
-            if (gen != generation || stopped) return;
+            if (gen != generation || stopped) return false;
             stopped = true;
             generation++;
             found = why;
             notifyAll();
         }
         for (GuestThread o : process.threads()) o.kick();
+        return true;
+    }
+
+    /**
+     * Signal {@code sig} is about to take effect on {@code t} (a fault of its current instruction, or a pending
+     * signal about to be delivered), with the thread's registers showing where: as under ptrace, the process stops
+     * and gdb decides. Returns the signal to go on with: {@code sig} or another one gdb resumes the thread with, or 0
+     * if gdb discards it. Without a debugger attached it is {@code sig}.
+     */
+    int interceptSignal(GuestThread t, int sig) {
+        while (attached) {
+            long gen;
+            synchronized (this) {
+                gen = generation;
+                signalDecisions.put(t.tid, 0); // resuming without naming a signal discards it, as in gdb
+            }
+            boolean reported = stopAll(gen, new Stop(Stop.Kind.SIGNAL, t.tid, sig));
+            hold(t);
+            synchronized (this) {
+                int decision = signalDecisions.remove(t.tid);
+                if (reported) return attached ? decision : sig;
+            }
+            // Another stop was reported instead of this one: report it now that gdb has resumed the process.
+        }
+        return sig;
     }
 
     /** The process has ended: the stub reports it instead of any stop. */
@@ -206,11 +237,17 @@ final class ProcessDebugger implements DebugTarget {
     @Override
     public void resume(int stepThread, boolean othersRun, Map<Integer, Integer> signals) {
         for (Map.Entry<Integer, Integer> e : signals.entrySet()) {
-            GuestThread t = process.thread(e.getKey());
             int sig = e.getValue();
-            if (t != null && sig > 0 && sig <= Signals.NSIG) {
-                process.signals.sendToThread(t, sig, Signals.userInfo(sig, Signals.SI_USER, process));
+            if (sig <= 0 || sig > Signals.NSIG) continue;
+            synchronized (this) {
+                if (signalDecisions.containsKey(e.getKey())) {
+                    // The signal the thread stopped with (or one gdb substitutes) goes on where it stopped.
+                    signalDecisions.put(e.getKey(), sig);
+                    continue;
+                }
             }
+            GuestThread t = process.thread(e.getKey());
+            if (t != null) process.signals.sendToThread(t, sig, Signals.userInfo(sig, Signals.SI_USER, process));
         }
         synchronized (this) {
             this.stepThread = stepThread;

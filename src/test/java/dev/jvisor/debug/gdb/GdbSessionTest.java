@@ -89,11 +89,35 @@ class GdbSessionTest {
         assertTrue(out.contains("<table>:\t0x00000011\t0x00000022\t0x00000033\t0x00000044"), s.describe());
         assertTrue(out.contains("Breakpoint 2, bump (by=1) at"), s.describe());
         assertEquals(values.get(1) + 4, values.get(2), "stepi: " + s.describe());
-        assertTrue(Pattern.compile("#1  0x[0-9a-f]+ in main \\(\\) at").matcher(out).find(), s.describe());
+        assertTrue(Pattern.compile("#1  0x[0-9a-f]+ in main \\(argc=1, .*\\) at").matcher(out).find(), s.describe());
         assertTrue(out.contains("exited with code 07"), s.describe());
         assertEquals(7, s.exitStatus, s.describe());
         // gdb's write reached the program, which prints table[0] at its end.
         assertTrue(s.programOutput.contains("table 41"), s.describe());
+    }
+
+    /**
+     * A fault stops the program at the faulting instruction with the signal, as under ptrace; gdb's "signal 0" makes
+     * it run again (and fault again), and continuing passes the signal on, which kills the program.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void faultsStopTheProgramBeforeTheSignalActs(String engine, @TempDir Path dir) throws Exception {
+        Path program = CrossCompiler.compile(Path.of(System.getProperty("basedir", "."), "tests/c/debuggee.c"),
+                List.of("-O0", "-g", "-static"));
+        Session s = debug(engine, dir, program, List.of("crash"),
+                "continue",
+                "print/x $pc",
+                "signal 0",
+                "print/x $pc",
+                "continue");
+        String out = s.gdb.stdoutText();
+        assertEquals(2, Pattern.compile("Program received signal SIGSEGV, Segmentation fault.\n0x[0-9a-f]+ in crash \\(\\) at")
+                .matcher(out).results().count(), s.describe());
+        List<Long> pcs = printedValues(out);
+        assertEquals(pcs.get(0), pcs.get(1), "the faulting instruction runs again: " + s.describe());
+        assertTrue(out.contains("Program terminated with signal SIGSEGV, Segmentation fault."), s.describe());
+        assertEquals(128 + 11, s.exitStatus, s.describe());
     }
 
     /**
