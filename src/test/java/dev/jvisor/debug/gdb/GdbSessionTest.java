@@ -144,6 +144,47 @@ class GdbSessionTest {
         assertTrue(s.programOutput.contains("tls total 50000 joined 80984"), s.describe());
     }
 
+    /**
+     * Without --gdb-wait the program runs at once; connecting stops it, Ctrl-C (0x03) interrupts it while it runs, and
+     * 'k' kills it. Spoken in raw protocol, since gdb in batch mode cannot type Ctrl-C.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void attachToARunningProgramInterruptItAndKillIt(String engine, @TempDir Path dir) throws Exception {
+        Path busybox = Guests.busyboxArm64();
+        Path err = dir.resolve("jvisor.err");
+        Process jvisor = new ProcessBuilder(Jvisor.cli("user", "--engine", engine, "--gdb", "0", busybox.toString(),
+                "sh", "-c", "while :; do :; done").command())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(dir.resolve("jvisor.out").toFile()).redirectError(err.toFile()).start();
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), awaitPort(jvisor, err))) {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            java.io.OutputStream out = socket.getOutputStream();
+            RspChannel gdb = new RspChannel(new java.io.BufferedInputStream(socket.getInputStream()), out);
+            gdb.send("?");
+            String attached = gdb.readPacket();
+            assertTrue(attached.matches("T05thread:[0-9a-f]+;"), attached);
+            gdb.send("g");
+            long pc = Aarch64Registers.parseLe(gdb.readPacket(), 32 * 16, 8);
+            gdb.send("vCont;c");
+            Thread.sleep(300);
+            assertTrue(jvisor.isAlive());
+            out.write(RspChannel.INTERRUPT);
+            out.flush();
+            String interrupted = gdb.readPacket();
+            assertTrue(interrupted.matches("T02thread:[0-9a-f]+;"), interrupted);
+            gdb.send("g");
+            long later = Aarch64Registers.parseLe(gdb.readPacket(), 32 * 16, 8);
+            // Both stops are inside busybox's text.
+            assertTrue(pc >= 0x400000 && later >= 0x400000, Long.toHexString(pc) + " " + Long.toHexString(later));
+            gdb.send("k");
+            assertTrue(jvisor.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), Files.readString(err));
+            assertEquals(128 + 9, jvisor.exitValue(), Files.readString(err));
+        } finally {
+            jvisor.destroyForcibly();
+        }
+    }
+
     private record Session(ProcessResult gdb, int exitStatus, String programOutput, String jvisorErr) {
         String describe() {
             return gdb.describe() + "\n  gdb stdout:\n" + gdb.stdoutText().indent(4) + "  jvisor exit " + exitStatus
