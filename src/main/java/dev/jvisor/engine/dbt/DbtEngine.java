@@ -144,6 +144,7 @@ public final class DbtEngine {
             if (c.instructions != start && stops.contains(pc)) break;
             Region r = stops.anyIn(pc & ~CpuMemory.PAGE_MASK, CpuMemory.PAGE_SIZE) ? null : find(pc);
             if (r != null && !stops.anyIn(r.pc & ~CpuMemory.PAGE_MASK, r.hostPages.length * CpuMemory.PAGE_SIZE)) {
+                stats.regionRuns++;
                 c.pc = r.run(c);
             } else {
                 materializeFlags(c);
