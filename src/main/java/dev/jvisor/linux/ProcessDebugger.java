@@ -31,9 +31,10 @@ final class ProcessDebugger implements DebugTarget {
     private volatile boolean attached;
     /** Every thread must park: the debugger is looking at the process. */
     private volatile boolean stopped;
-    /** The thread executing one instruction (0: none), and whether the others run meanwhile. */
+    /** The thread executing one instruction (0: none), and which others run meanwhile. */
     private int stepThread;
-    private boolean othersRun = true;
+    private Set<Integer> continuing = Set.of();
+    private boolean allContinue = true;
     /** Counts resumes and stops, so that a stop found by a thread in an earlier run is not reported late. */
     private long generation;
     /** The stop found in this generation, waiting for the threads to become quiescent and for the stub to take it. */
@@ -82,7 +83,7 @@ final class ProcessDebugger implements DebugTarget {
 
     private boolean mustHold(GuestThread t) {
         if (t.exited || process.exiting()) return false;
-        return stopped || (stepThread != 0 && !othersRun && stepThread != t.tid);
+        return stopped || !allContinue && stepThread != t.tid && !continuing.contains(t.tid);
     }
 
     /**
@@ -106,7 +107,7 @@ final class ProcessDebugger implements DebugTarget {
         boolean step;
         long gen;
         synchronized (this) {
-            if (stopped) return;
+            if (mustHold(t)) return;
             step = stepThread == t.tid;
             gen = generation;
         }
@@ -235,7 +236,7 @@ final class ProcessDebugger implements DebugTarget {
     }
 
     @Override
-    public void resume(int stepThread, boolean othersRun, Map<Integer, Integer> signals) {
+    public void resume(int stepThread, Set<Integer> continuing, boolean allContinue, Map<Integer, Integer> signals) {
         for (Map.Entry<Integer, Integer> e : signals.entrySet()) {
             int sig = e.getValue();
             if (sig <= 0 || sig > Signals.NSIG) continue;
@@ -251,7 +252,8 @@ final class ProcessDebugger implements DebugTarget {
         }
         synchronized (this) {
             this.stepThread = stepThread;
-            this.othersRun = othersRun;
+            this.continuing = Set.copyOf(continuing);
+            this.allContinue = allContinue;
             generation++;
             found = null;
             stopped = false;
@@ -322,7 +324,8 @@ final class ProcessDebugger implements DebugTarget {
         synchronized (this) {
             attached = false;
             stepThread = 0;
-            othersRun = true;
+            continuing = Set.of();
+            allContinue = true;
             stopped = false;
             generation++;
             notifyAll();

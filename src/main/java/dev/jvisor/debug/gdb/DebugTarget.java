@@ -5,6 +5,7 @@ import dev.jvisor.engine.Breakpoints;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the GDB stub drives: a set of AArch64 threads of execution (the threads of a user-mode process, or the vCPUs
@@ -45,11 +46,12 @@ public interface DebugTarget {
     Breakpoints breakpoints();
 
     /**
-     * Resumes from a stop. {@code stepThread} (0: none) executes exactly one instruction; the other threads run if
-     * {@code othersRun}, else stay stopped. {@code signals} maps threads to a signal to deliver as they resume.
-     * The next stop is reported through {@link #awaitStop}.
+     * Resumes from a stop. {@code stepThread} (0: none) executes exactly one instruction; the threads in
+     * {@code continuing} run, and so does every other thread if {@code allContinue}; the rest stay stopped.
+     * {@code signals} maps threads to a signal to deliver as they resume. The next stop is reported through
+     * {@link #awaitStop}.
      */
-    void resume(int stepThread, boolean othersRun, Map<Integer, Integer> signals);
+    void resume(int stepThread, Set<Integer> continuing, boolean allContinue, Map<Integer, Integer> signals);
 
     /**
      * Waits up to {@code millis} ms for the target to stop after {@link #resume}, with every thread stopped; returns

@@ -5,8 +5,10 @@ import dev.jvisor.debug.gdb.DebugTarget.Stop;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -273,18 +275,19 @@ public final class GdbStub {
         }
         if (!rest.isEmpty()) target.cpu(thread).pc = Long.parseUnsignedLong(rest, 16);
         boolean step = action == 's' || action == 'S';
-        return resume(step ? thread : 0, !step, signals);
+        return resume(step ? thread : 0, Set.of(), !step, signals);
     }
 
     /**
      * {@code action[:thread](;action[:thread])*}: the leftmost action naming a thread (or applying to all) is that
-     * thread's. In all-stop mode at most one thread steps; the others run if some action covers them.
+     * thread's. In all-stop mode at most one thread steps; threads no action covers stay stopped.
      */
     private boolean resumeVCont(String actions) throws IOException, InterruptedException {
         int stepThread = 0;
-        boolean othersRun = false;
+        Set<Integer> continuing = new HashSet<>();
+        boolean allContinue = false;
         Map<Integer, Integer> signals = new HashMap<>();
-        java.util.Set<Integer> decided = new java.util.HashSet<>();
+        Set<Integer> decided = new HashSet<>();
         for (String a : actions.split(";")) {
             int colon = a.indexOf(':');
             String verb = colon < 0 ? a : a.substring(0, colon);
@@ -296,7 +299,7 @@ public final class GdbStub {
             if (named > 0) {
                 if (!decided.add(named)) continue;
                 if (step && stepThread == 0) stepThread = named;
-                else if (!step) othersRun = true;
+                else if (!step) continuing.add(named);
                 if (sig != 0) signals.put(named, sig);
                 continue;
             }
@@ -304,17 +307,17 @@ public final class GdbStub {
             // stepping the current one).
             int current = currentThread();
             if (step && stepThread == 0 && !decided.contains(current)) stepThread = current;
-            if (!step) othersRun = true;
+            if (!step) allContinue = true;
             if (sig != 0) for (int t : target.threads()) if (!decided.contains(t)) signals.put(t, sig);
             break;
         }
-        return resume(stepThread, othersRun, signals);
+        return resume(stepThread, continuing, allContinue, signals);
     }
 
     /** Resumes and waits for the next stop, passing gdb's interrupts on; reports it. True if the target ended. */
-    private boolean resume(int stepThread, boolean othersRun, Map<Integer, Integer> signals)
+    private boolean resume(int stepThread, Set<Integer> continuing, boolean allContinue, Map<Integer, Integer> signals)
             throws IOException, InterruptedException {
-        target.resume(stepThread, othersRun, signals);
+        target.resume(stepThread, continuing, allContinue, signals);
         Stop stop;
         while ((stop = target.awaitStop(POLL_MILLIS)) == null) {
             if (channel.takeInterrupt()) target.interrupt();

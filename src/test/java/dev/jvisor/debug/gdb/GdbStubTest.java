@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -67,8 +68,9 @@ class GdbStubTest {
         @Override public Breakpoints breakpoints() { return breakpoints; }
 
         @Override
-        public synchronized void resume(int stepThread, boolean othersRun, Map<Integer, Integer> signals) {
-            resumes.add(stepThread + "/" + othersRun + "/" + signals);
+        public synchronized void resume(int stepThread, Set<Integer> continuing, boolean allContinue,
+                                        Map<Integer, Integer> signals) {
+            resumes.add(stepThread + "/" + new java.util.TreeSet<>(continuing) + "/" + allContinue + "/" + signals);
         }
 
         @Override
@@ -259,7 +261,13 @@ class GdbStubTest {
         assertEquals("T1ethread:1;", ask("vCont;C1e:1;c"));
         target.stops.add(new Stop(Stop.Kind.STEP, 1, 0));
         assertEquals("T05thread:1;", ask("s"));
-        assertEquals(List.of("2/true/{}", "2/false/{}", "0/true/{1=10}", "1/false/{}"), target.resumes);
+        // With scheduler-locking, gdb continues one thread alone.
+        target.stops.add(new Stop(Stop.Kind.SIGNAL, 2, 2));
+        assertEquals("T02thread:2;", ask("vCont;c:2"));
+        target.stops.add(new Stop(Stop.Kind.SIGNAL, 2, 2));
+        assertEquals("T02thread:2;", ask("vCont;s:1;c:2"));
+        assertEquals(List.of("2/[]/true/{}", "2/[]/false/{}", "0/[1]/true/{1=10}", "1/[]/false/{}", "0/[2]/false/{}",
+                "1/[2]/false/{}"), target.resumes);
     }
 
     @Test
