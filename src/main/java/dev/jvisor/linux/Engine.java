@@ -2,6 +2,7 @@ package dev.jvisor.linux;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
@@ -27,19 +28,7 @@ public interface Engine {
     /** Adds the engine's own figures to --stats; the interpreter has none beyond the instruction count. */
     default void printStats(java.io.PrintStream out) {}
 
-    interface Runner {
-        /** Runs at most {@code budget} instructions; returns how many retired. */
-        long run(long budget);
-
-        /**
-         * Under a debugger: like {@link #run}, but stops before any instruction except the first whose address is
-         * in {@code stops}.
-         */
-        long runBreaking(long budget, Breakpoints stops);
-
-        /** Under a debugger: executes exactly one instruction, unless {@link Cpu#exitRequest} is set; returns 0 or 1. */
-        long step();
-
+    interface Runner extends DebugRunner {
         /** The thread is gone: let go of anything shared that still refers to its CPU. */
         default void close() {}
     }

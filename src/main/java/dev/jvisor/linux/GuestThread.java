@@ -63,7 +63,7 @@ final class GuestThread implements SystemHooks {
             while (!exited && !process.exiting()) {
                 cpu.exitRequest = false;
                 ProcessDebugger debugger = process.debugger;
-                if (debugger != null && debugger.hold(this)) continue;
+                if (debugger != null && debugger.hold(tid)) continue;
                 if (process.stopped()) {
                     // Stopped by a signal: nothing runs and nothing is delivered until SIGCONT (or SIGKILL).
                     LockSupport.parkNanos(this, 50_000_000);
@@ -74,7 +74,7 @@ final class GuestThread implements SystemHooks {
                     cpu.pc = deliver(cpu.pc);
                     continue;
                 }
-                if (debugger != null) debugger.run(this, runner);
+                if (debugger != null) debugger.runSlice(tid, cpu, runner, BUDGET);
                 else runner.run(BUDGET);
             }
         } catch (RuntimeException | Error e) {
@@ -204,7 +204,7 @@ final class GuestThread implements SystemHooks {
             ProcessDebugger debugger = process.debugger;
             if (debugger != null && sig != Signals.SIGKILL && !Signals.ignored(sig, process.signals.action(sig))) {
                 cpu.pc = pc;
-                int decided = debugger.interceptSignal(this, sig);
+                int decided = debugger.interceptSignal(tid, sig);
                 pc = cpu.pc;
                 if (decided == 0) continue;
                 if (decided != sig) {
@@ -256,7 +256,7 @@ final class GuestThread implements SystemHooks {
         ProcessDebugger debugger = process.debugger;
         if (debugger != null) {
             cpu.pc = pc;
-            int decided = debugger.interceptSignal(this, info.signo());
+            int decided = debugger.interceptSignal(tid, info.signo());
             pc = cpu.pc;
             // Discarded: the instruction runs again (and faults again, unless gdb changed something), as on Linux.
             if (decided == 0) return pc;
@@ -390,7 +390,7 @@ final class GuestThread implements SystemHooks {
         }
         if (hasDeliverable()) next = deliver(next);
         ProcessDebugger debugger = process.debugger;
-        return debugger == null ? next : debugger.holdAfterSyscall(this, next);
+        return debugger == null ? next : debugger.holdIfStopped(tid, c, next);
     }
 
     @Override

@@ -158,7 +158,7 @@ public final class LinuxProcess {
                                   boolean waitForDebugger) {
         LinuxProcess p = new LinuxProcess(program, options);
         ElfLoader.Image image = ElfLoader.load(program, p.space);
-        p.debugger = new ProcessDebugger(p, waitForDebugger, p.pid);
+        p.debugger = new ProcessDebugger(p, waitForDebugger);
         server.start(p.debugger);
         int status = p.runMain(program.toString(), image, argv);
         int killSignal;

@@ -13,9 +13,14 @@
  *       (c, s, C, S, vCont with per-thread actions), '?', D and k; while the target runs it waits for its stop and
  *       passes Ctrl-C on. Stop replies carry the thread and, when gdb asked for them, swbreak/hwbreak; the end of the
  *       target is W (exit status) or X (signal).</li>
- *   <li>{@link dev.jvisor.debug.gdb.DebugTarget}: what a stub drives. Breakpoints are a
- *       {@link dev.jvisor.engine.Breakpoints} set the target's run loop hands to the engines' debugging run methods;
- *       a single step is one interpreted instruction.</li>
+ *   <li>{@link dev.jvisor.debug.gdb.DebugTarget}: what a stub drives: threads, their {@code Cpu}s, memory through
+ *       their current translation, breakpoints, resume/step/stop.</li>
+ *   <li>{@link dev.jvisor.debug.gdb.AllStopTarget}: the stop-and-go half of a target whose threads run on threads
+ *       of their own. Their run loops park in {@code hold}, run each engine slice through {@code runSlice} (a plain
+ *       run, {@link dev.jvisor.engine.DebugRunner#runBreaking} while breakpoints are set, or one
+ *       {@link dev.jvisor.engine.DebugRunner#step}), and park in {@code holdIfStopped} on their way back from
+ *       anywhere they block; a stop is reported once every thread is parked or blocked. User mode's
+ *       {@code linux.ProcessDebugger} is one; a system-mode machine with vCPUs as threads is meant to be another.</li>
  *   <li>{@link dev.jvisor.debug.gdb.GdbServer}: the loopback listening socket, one session on a thread of its own.</li>
  * </ul>
  *
