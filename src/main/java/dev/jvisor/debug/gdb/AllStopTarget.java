@@ -67,6 +67,11 @@ public abstract class AllStopTarget implements DebugTarget {
     /** Sends {@code sig} (the target's numbering) to {@code thread}, which gdb resumes with it. */
     protected abstract void sendSignal(int thread, int sig);
 
+    /** Whether a debugger is attached now. */
+    public final boolean isAttached() {
+        return attached;
+    }
+
     // ---- what the threads' run loops call ----
 
     /** Parks {@code thread} while the debugger keeps it stopped; returns whether it parked. */

@@ -120,6 +120,24 @@ class GdbSessionTest {
         assertEquals(128 + 11, s.exitStatus, s.describe());
     }
 
+    /** abort() raises SIGABRT, whose default action would end the process at once: gdb sees it first. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void abortStopsInRaiseBeforeTheProcessDies(String engine, @TempDir Path dir) throws Exception {
+        Path program = CrossCompiler.compile(Path.of(System.getProperty("basedir", "."), "tests/c/debuggee.c"),
+                List.of("-O0", "-g", "-static"));
+        Session s = debug(engine, dir, program, List.of("abort"),
+                "continue",
+                "backtrace",
+                "continue");
+        String out = s.gdb.stdoutText();
+        assertTrue(out.contains("Program received signal SIGABRT, Aborted."), s.describe());
+        assertTrue(Pattern.compile("#\\d+  0x[0-9a-f]+ in abort \\(\\)").matcher(out).find(), s.describe());
+        assertTrue(Pattern.compile("in main \\(argc=2, .*\\) at").matcher(out).find(), s.describe());
+        assertTrue(out.contains("Program terminated with signal SIGABRT, Aborted."), s.describe());
+        assertEquals(128 + 6, s.exitStatus, s.describe());
+    }
+
     /**
      * Guest threads are gdb's threads, stopped together: a breakpoint in the thread function stops the new thread and
      * the main thread, both listed; the program still computes exactly what it does undebugged.
