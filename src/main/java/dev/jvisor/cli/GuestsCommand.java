@@ -16,6 +16,14 @@ public final class GuestsCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    static Path cacheDir() {
+        return Fetch.cacheDir();
+    }
+
+    static Path fetchDebs() {
+        return Fetch.fetchDebs();
+    }
+
     @Command(name = "fetch", mixinStandardHelpOptions = true, description = {
             "Download Debian's arm64 kernel and static busybox by package name (a private apt state; the host's apt "
                     + "and dpkg setup is left alone), build a busybox initramfs, and print the paths.",
@@ -28,14 +36,14 @@ public final class GuestsCommand implements Runnable {
             System.out.println("initramfs: " + files.initramfs());
         }
 
-        private static Path cacheDir() {
+        static Path cacheDir() {
             String dir = System.getenv("JVISOR_CACHE");
             if (dir == null || dir.isBlank()) dir = System.getProperty("user.home") + "/.cache/jvisor";
             return Path.of(dir);
         }
 
         /** tools/fetch-debs of the checkout this jar was built in (target/jvisor.jar or target/classes). */
-        private static Path fetchDebs() {
+        static Path fetchDebs() {
             try {
                 Path code = Path.of(GuestsCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
                 for (Path dir = code.getParent(); dir != null; dir = dir.getParent()) {

@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 /** The jvisor command line: one subcommand per front end. */
 @Command(name = "jvisor", mixinStandardHelpOptions = true, version = "jvisor 0.1.0",
         description = "Processor virtualization on the JVM: AArch64 interpretation and binary translation, "
-                + "Linux user mode, and a VMM over /dev/kvm.",
-        subcommands = {DemoCommand.class, UserCommand.class, KvmCommand.class, GuestsCommand.class,
+                + "Linux user mode, system emulation of a virt machine, and a VMM over /dev/kvm.",
+        subcommands = {DemoCommand.class, UserCommand.class, RunCommand.class, LinuxCommand.class, KvmCommand.class,
+                GuestsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {

@@ -66,7 +66,24 @@ public abstract class CpuMemory {
     }
 
     /** Makes TLB {@code set} the one every access uses from now on. */
+    /**
+     * Counts the times the translations this view uses may have changed (a flush, a switch of TLB set). An engine
+     * that skips the address check when going from one piece of translated code to the next may do so only while
+     * this is unchanged. Read and written by the owning vCPU's thread only.
+     */
+    public long mappingEpoch;
+
+    /**
+     * Whether virtual-to-host mappings can change under code that stays in place: true for a system MMU (page tables,
+     * TTBR and ASID switches), false for a user-mode address space, where a virtual page always means the same host
+     * page.
+     */
+    public boolean remaps() {
+        return false;
+    }
+
     protected final void selectTlb(int set) {
+        mappingEpoch++;
         long[][] t = tlbSets[set];
         readTag = t[0];
         readAdd = t[1];
@@ -104,6 +121,7 @@ public abstract class CpuMemory {
 
     /** Forgets every translation of every TLB; required after any change to mappings or permissions. */
     public final void flushTlb() {
+        mappingEpoch++;
         for (long[][] t : tlbSets) {
             java.util.Arrays.fill(t[0], -1L);
             java.util.Arrays.fill(t[2], -1L);

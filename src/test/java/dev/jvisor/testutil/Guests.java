@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Locates the Debian guest packages that tools/fetch-debs unpacked into the cache directory: the system property
@@ -62,5 +64,26 @@ public final class Guests {
         Prerequisites.require(Files.isRegularFile(root.resolve(".done")) && Files.isExecutable(path),
                 name + ":" + arch + " is not fetched (no " + path + "); " + FETCH_HINT);
         return path;
+    }
+
+    /** The newest Debian arm64 kernel Image that ./jvisor guests fetch unpacked into the cache. */
+    public static Path debianKernel() throws IOException {
+        Path pkg = Guests.cacheDir().resolve("pkg");
+        List<Path> kernels = List.of();
+        if (Files.isDirectory(pkg)) {
+            try (Stream<Path> dirs = Files.list(pkg)) {
+                kernels = dirs.filter(d -> d.getFileName().toString().matches("linux-image-[0-9].*-arm64_arm64"))
+                        .flatMap(d -> {
+                            try (Stream<Path> boot = Files.list(d.resolve("boot"))) {
+                                return boot.filter(f -> f.getFileName().toString().startsWith("vmlinuz-")).toList()
+                                        .stream();
+                            } catch (java.io.IOException e) {
+                                return Stream.empty();
+                            }
+                        }).sorted().toList();
+            }
+        }
+        Prerequisites.require(!kernels.isEmpty(), "no Debian arm64 kernel in " + pkg + " (run: ./jvisor guests fetch)");
+        return kernels.get(kernels.size() - 1);
     }
 }

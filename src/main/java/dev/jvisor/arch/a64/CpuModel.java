@@ -18,6 +18,15 @@ public final class CpuModel {
         LRCPC,
         /** FEAT_DPB: DC CVAP. */
         DPB,
+        /** FEAT_PAN: PSTATE.PAN, privileged access never. */
+        PAN,
+        /** FEAT_UAO: PSTATE.UAO, LDTR/STTR at EL1 checked as EL1. */
+        UAO,
+        /**
+         * FEAT_CSV2, FEAT_CSV3 and FEAT_ECBHB: no speculative side channels. True of an emulator that does not
+         * speculate, and it spares the guest kernel its Spectre mitigations and kernel page-table isolation.
+         */
+        CSV,
     }
 
     public final String name;
@@ -39,7 +48,10 @@ public final class CpuModel {
         return new CpuModel("max", EnumSet.allOf(Feature.class), 0x000F_0510L);
     }
 
-    /** An ARMv8.0 Cortex-A57 r1p3: CRC32 but no LSE. */
+    /**
+     * An ARMv8.0 Cortex-A57 r1p3: CRC32 but no LSE, PAN or UAO. The guest recognises the MIDR and applies the
+     * mitigations a real A57 needs.
+     */
     public static CpuModel cortexA57() {
         return new CpuModel("cortex-a57", EnumSet.of(Feature.CRC32), 0x411F_D070L);
     }

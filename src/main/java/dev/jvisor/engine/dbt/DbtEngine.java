@@ -102,13 +102,17 @@ public final class DbtEngine {
     public long run(long budget) {
         final Cpu c = cpu;
         final long start = c.instructions;
+        final CpuMemory mem = c.mem;
+        final boolean remaps = mem.remaps();
         Region prev = null;
+        long prevEpoch = 0;
         while (!c.exitRequest && c.instructions - start < budget) {
             long pc = c.pc;
             Region r = null;
             if (prev != null) {
                 Region.Link link = prev.link;
-                if (link != null && link.pc() == pc && link.target().valid) {
+                if (link != null && link.pc() == pc && link.target().valid
+                        && (!remaps || prevEpoch == mem.mappingEpoch && prev.sharesPage(pc))) {
                     r = link.target();
                     stats.chained++;
                 }
@@ -124,6 +128,7 @@ public final class DbtEngine {
                 if (prev != null) prev.link = new Region.Link(pc, r);
             }
             stats.regionRuns++;
+            prevEpoch = mem.mappingEpoch;
             c.pc = r.run(c);
             prev = r.valid ? r : null;
         }
@@ -166,11 +171,11 @@ public final class DbtEngine {
     private Region find(long pc) {
         int i = (int) (pc >>> 2) & ((1 << RECENT_BITS) - 1);
         Region r = recent[i];
-        if (r != null && r.pc == pc && r.valid) {
+        if (r != null && r.pc == pc && r.valid && (!cpu.mem.remaps() || r.matches(cpu.mem))) {
             stats.cacheHits++;
             return r;
         }
-        r = cache.lookup(pc);
+        r = cache.lookup(pc, cpu.mem);
         if (r != null && r.valid) {
             stats.cacheHits++;
             recent[i] = r;
@@ -187,7 +192,7 @@ public final class DbtEngine {
         if (r == null) return null;
         stats.regionsTranslated++;
         stats.bytecodeBytes += translator.bytecodeBytes - bytesBefore;
-        r = cache.install(r);
+        r = cache.install(r, cpu.mem);
         recent[i] = r;
         return r;
     }

@@ -1,6 +1,8 @@
 package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.memory.CpuMemory;
+import dev.jvisor.memory.MemoryFault;
 
 /**
  * A translation: guest code from one page, compiled into a hidden class whose {@link #run} executes it and returns
@@ -32,6 +34,28 @@ public abstract class Region {
         this.hostPages = hostPages;
         this.blockEndByOffset = blockEndByOffset;
         this.instructionCount = instructionCount;
+    }
+
+    /**
+     * Whether the region's pages are the ones {@code mem} fetches from now at the region's addresses: under a system
+     * MMU the same virtual PC may hold other code after a page-table or address-space switch.
+     */
+    final boolean matches(CpuMemory mem) {
+        long page = pc & ~CpuMemory.PAGE_MASK;
+        try {
+            for (int i = 0; i < hostPages.length; i++) {
+                if (mem.codeHostPage(page + ((long) i << CpuMemory.PAGE_SHIFT)) != hostPages[i]) return false;
+            }
+            return true;
+        } catch (MemoryFault f) {
+            return false; // not executable now: the interpreter takes the fault
+        }
+    }
+
+    /** Whether {@code target} lies in one of the virtual pages the region's code came from. */
+    final boolean sharesPage(long target) {
+        long delta = (target >>> CpuMemory.PAGE_SHIFT) - (pc >>> CpuMemory.PAGE_SHIFT);
+        return delta >= 0 && delta < hostPages.length;
     }
 
     /** Executes the region on {@code cpu} and returns the next guest PC. Adds retired instructions to the CPU. */

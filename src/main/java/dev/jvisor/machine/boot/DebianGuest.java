@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,10 +41,18 @@ public final class DebianGuest {
             mount -t proc proc /proc
             mount -t sysfs sysfs /sys
             mount -t devtmpfs devtmpfs /dev
+            for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko; done
             echo "jvisor-init: $(uname -sr) up"
             case " $(cat /proc/cmdline) " in *" jvisor.poweroff "*) poweroff -f ;; esac
             exec setsid cttyhack sh
             """;
+
+    /**
+     * The kernel modules the initramfs carries and /init loads: the virtio-mmio transport and devices, and the ext4
+     * stack (which also mounts ext2) with the checksum module it asks for by name at mount time.
+     */
+    public static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_rng",
+            "ext4", "crc32c_generic");
 
     /** The files a prepared guest consists of. */
     public record GuestFiles(Path kernel, Path initramfs) {}
@@ -60,14 +70,15 @@ public final class DebianGuest {
         fetchPackages(KERNEL_METAPACKAGE + ":arm64", BUSYBOX_PACKAGE + ":arm64");
         String[] kernelPackage = kernelDependency(controlField(debOf(KERNEL_METAPACKAGE, "arm64"), "Depends"));
         fetchPackages(kernelPackage[0] + ":arm64" + (kernelPackage[1] == null ? "" : "=" + kernelPackage[1]));
-        Path kernel = kernelIn(unpacked(kernelPackage[0], "arm64"));
+        Path kernelDir = unpacked(kernelPackage[0], "arm64");
+        Path kernel = kernelIn(kernelDir);
         Path busybox = unpacked(BUSYBOX_PACKAGE, "arm64").resolve("bin/busybox");
         Path initramfs = cache.resolve("guests").resolve("initramfs-busybox-" + version(BUSYBOX_PACKAGE, "arm64")
-                .replace(':', '_') + ".cpio");
+                .replace(':', '_') + "-" + kernelPackage[0] + ".cpio");
         try {
             Files.createDirectories(initramfs.getParent());
             Path partial = initramfs.resolveSibling(initramfs.getFileName() + ".partial");
-            Files.write(partial, initramfs(Files.readAllBytes(busybox)));
+            Files.write(partial, initramfs(Files.readAllBytes(busybox), INIT, modules(kernelDir)));
             Files.move(partial, initramfs, StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -76,8 +87,50 @@ public final class DebianGuest {
         return new GuestFiles(kernel, initramfs);
     }
 
+    /**
+     * The guest an earlier {@link #fetch} prepared, without going to the network: the newest unpacked arm64 kernel
+     * package and the newest busybox initramfs in the cache, if both are there.
+     */
+    public Optional<GuestFiles> cached() {
+        try (Stream<Path> packages = Files.list(cache.resolve("pkg"));
+             Stream<Path> guests = Files.list(cache.resolve("guests"))) {
+            Optional<Path> kernelPackage = packages
+                    .filter(p -> p.getFileName().toString().matches("linux-image-[0-9].*-arm64_arm64"))
+                    .filter(p -> Files.exists(p.resolve(".done")))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()));
+            Optional<Path> initramfs = guests
+                    .filter(p -> p.getFileName().toString().matches("initramfs-busybox-.*\\.cpio"))
+                    .max(Comparator.comparing(DebianGuest::modified));
+            if (kernelPackage.isEmpty() || initramfs.isEmpty()) return Optional.empty();
+            return Optional.of(new GuestFiles(kernelIn(kernelPackage.get()), initramfs.get()));
+        } catch (IOException | UserError e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The initramfs: busybox, /bin/sh, the /init script and the console device the kernel opens for init. */
     public static byte[] initramfs(byte[] busybox) {
+        return initramfs(busybox, INIT, List.of());
+    }
+
+    /** {@link #MODULES} from an unpacked kernel package, with their dependencies, in loading order. */
+    public static List<KernelModules.Module> modules(Path kernelPackageDir) {
+        return new KernelModules(kernelPackageDir).withDependencies(MODULES, KernelModules.builtIn(kernelPackageDir));
+    }
+
+    /**
+     * The initramfs with {@code init} as its /init script, and {@code modules} under /lib/modules with the order to
+     * load them in /lib/modules/load-order.
+     */
+    public static byte[] initramfs(byte[] busybox, String init, List<KernelModules.Module> modules) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CpioWriter cpio = new CpioWriter(out)) {
             cpio.directory("bin", 0755)
@@ -88,7 +141,15 @@ public final class DebianGuest {
                     .directory("proc", 0755)
                     .directory("sys", 0755)
                     .directory("tmp", 01777)
-                    .file("init", 0755, INIT.getBytes(StandardCharsets.UTF_8));
+                    .directory("lib", 0755)
+                    .directory("lib/modules", 0755);
+            StringBuilder order = new StringBuilder();
+            for (KernelModules.Module m : modules) {
+                cpio.file("lib/modules/" + m.name() + ".ko", 0644, m.image());
+                order.append(m.name()).append('\n');
+            }
+            cpio.file("lib/modules/load-order", 0644, order.toString().getBytes(StandardCharsets.UTF_8))
+                    .file("init", 0755, init.getBytes(StandardCharsets.UTF_8));
         }
         return out.toByteArray();
     }

@@ -60,7 +60,7 @@ class DbtEngineTest {
         DbtEngine engine = new DbtEngine(h.cpu, cache, null, 1);
         engine.run();
         assertEquals(3, h.x(1));
-        assertEquals(2, cache.lookup(at).hostPages.length, "the region spans both pages");
+        assertEquals(2, cache.lookup(at, h.cpu.mem).hostPages.length, "the region spans both pages");
         h.cpu.mem.write32(0x3004, 0xd4200040); // brk #2, on the second page
         assertEquals(0, cache.size(), "the translation is gone");
         h.cpu.pc = at;

@@ -39,9 +39,26 @@ class DebianGuestTest {
         Path archive = dir.resolve("initramfs.cpio");
         Files.write(archive, DebianGuest.initramfs(new byte[] {0x7F, 'E', 'L', 'F'}));
         ProcessResult list = HostCommand.of(cpio.toString(), "-t", "-F", archive.toString()).run();
-        assertEquals(List.of("bin", "bin/busybox", "bin/sh", "dev", "dev/console", "proc", "sys", "tmp", "init"),
+        assertEquals(List.of("bin", "bin/busybox", "bin/sh", "dev", "dev/console", "proc", "sys", "tmp", "lib",
+                        "lib/modules", "lib/modules/load-order", "init"),
                 list.stdoutText().lines().toList());
         assertTrue(DebianGuest.INIT.startsWith("#!/bin/busybox sh\n"));
+    }
+
+    /** The modules /init loads come with their dependencies first, from the .modinfo of Debian's own modules. */
+    @Test
+    void modulesComeWithTheirDependenciesInLoadingOrder() throws Exception {
+        Path packageDir = Guests.debianKernel().getParent().getParent();
+        List<String> names = DebianGuest.modules(packageDir).stream().map(KernelModules.Module::name).toList();
+        for (String m : List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_rng", "ext4", "jbd2", "mbcache",
+                "crc16", "crc32c_generic")) {
+            assertTrue(names.contains(m), m + " missing from " + names);
+        }
+        assertTrue(names.indexOf("jbd2") < names.indexOf("ext4") && names.indexOf("mbcache") < names.indexOf("ext4")
+                && names.indexOf("crc16") < names.indexOf("ext4"), "dependencies first: " + names);
+        assertEquals(names.size(), names.stream().distinct().count(), "each module once: " + names);
+        assertThrows(UserError.class, () -> new KernelModules(packageDir).withDependencies(List.of("no_such_module"),
+                java.util.Set.of()));
     }
 
     /**
@@ -51,7 +68,7 @@ class DebianGuestTest {
     @Test
     void qemuBootsDebiansKernelWithOurDeviceTreeAndInitramfs(@TempDir Path dir) throws Exception {
         Path qemu = Prerequisites.tool("qemu-system-aarch64", "apt-get install qemu-system-arm");
-        Path kernel = fetchedKernel();
+        Path kernel = Guests.debianKernel();
         Path busybox = Guests.busyboxArm64();
         Path initramfs = dir.resolve("initramfs.cpio");
         Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(busybox)));
@@ -97,29 +114,9 @@ class DebianGuestTest {
 
     @Test
     void debiansKernelPassesTheImageHeaderCheck() throws Exception {
-        byte[] image = Files.readAllBytes(fetchedKernel());
+        byte[] image = Files.readAllBytes(Guests.debianKernel());
         LinuxLoader.ImageHeader header = LinuxLoader.header(image);
         assertEquals(0, header.textOffset(), "modern kernels load at the 2 MiB boundary itself");
         assertTrue(header.imageSize() > image.length, "image_size covers the BSS beyond the file");
-    }
-
-    private static Path fetchedKernel() throws Exception {
-        Path pkg = Guests.cacheDir().resolve("pkg");
-        List<Path> kernels = List.of();
-        if (Files.isDirectory(pkg)) {
-            try (Stream<Path> dirs = Files.list(pkg)) {
-                kernels = dirs.filter(d -> d.getFileName().toString().matches("linux-image-[0-9].*-arm64_arm64"))
-                        .flatMap(d -> {
-                            try (Stream<Path> boot = Files.list(d.resolve("boot"))) {
-                                return boot.filter(f -> f.getFileName().toString().startsWith("vmlinuz-")).toList()
-                                        .stream();
-                            } catch (java.io.IOException e) {
-                                return Stream.empty();
-                            }
-                        }).sorted().toList();
-            }
-        }
-        Prerequisites.require(!kernels.isEmpty(), "no Debian arm64 kernel in " + pkg + " (run: ./jvisor guests fetch)");
-        return kernels.get(kernels.size() - 1);
     }
 }

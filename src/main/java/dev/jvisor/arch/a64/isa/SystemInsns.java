@@ -3,6 +3,7 @@ package dev.jvisor.arch.a64.isa;
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.SysReg;
+import dev.jvisor.arch.a64.SystemCounter;
 import dev.jvisor.arch.a64.UndefinedInstruction;
 import dev.jvisor.arch.a64.decode.InsnRow;
 
@@ -16,12 +17,6 @@ import java.lang.invoke.VarHandle;
 public final class SystemInsns {
     private SystemInsns() {}
 
-    /**
-     * The generic timer ticks at 62.5 MHz, one tick every 16 ns, so the count is nanoseconds shifted right by 4. The
-     * physical and virtual counts are the same (CNTVOFF 0); Linux since 5.13 lets EL0 read both.
-     */
-    static final long COUNTER_HZ = 62_500_000;
-    private static final long COUNTER_ORIGIN = System.nanoTime();
 
     /**
      * CTR_EL0: bit 31 RES1, CWG and ERG 2^4 words (64 bytes), DminLine and IminLine 2^4 words, L1Ip PIPT. IDC and DIC
@@ -146,10 +141,6 @@ public final class SystemInsns {
 
     // ---- system registers ----
 
-    private static long count() {
-        return (System.nanoTime() - COUNTER_ORIGIN) >> 4;
-    }
-
     static long mrs(Cpu c, int insn, long pc) {
         int encoding = insn >>> 5 & 0xFFFF;
         long value = switch (encoding) {
@@ -158,8 +149,8 @@ public final class SystemInsns {
             case SysReg.FPSR -> c.fpsr & 0xFFFF_FFFFL;
             case SysReg.TPIDR_EL0 -> c.tpidrEl0;
             case SysReg.TPIDRRO_EL0 -> c.tpidrroEl0;
-            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CNTPCT_EL0, SysReg.CNTPCTSS_EL0 -> count();
-            case SysReg.CNTFRQ_EL0 -> COUNTER_HZ;
+            case SysReg.CNTVCT_EL0, SysReg.CNTVCTSS_EL0, SysReg.CNTPCT_EL0, SysReg.CNTPCTSS_EL0 -> SystemCounter.ticks();
+            case SysReg.CNTFRQ_EL0 -> SystemCounter.FREQUENCY_HZ;
             case SysReg.CTR_EL0 -> CTR_VALUE;
             case SysReg.DCZID_EL0 -> DCZID_VALUE;
             default -> c.hooks.readSysReg(c, encoding);

@@ -1,6 +1,7 @@
 package dev.jvisor.arch.a64.system;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.CpuModel;
 
 /**
  * Exception entry to EL1 and exception return, over PSTATE kept in {@link Cpu} and the EL1 registers in
@@ -34,6 +35,7 @@ public final class Exceptions {
      * which is added for synchronous exceptions) and returns the vector address the PC must go to.
      */
     public static long take(Cpu c, SysRegFile regs, int vector, long esr, long returnAddress) {
+        regs.exceptions.taken(vector, esr);
         regs.spsr = pstate(c);
         regs.elr = returnAddress;
         if (vector == SYNC) regs.esr = esr | IL;
@@ -42,7 +44,7 @@ public final class Exceptions {
         c.illegalState = false;
         c.exclusiveSize = 0;
         c.uao = false;
-        boolean pan = c.pan || (regs.sctlr & SysRegFile.SCTLR_SPAN) == 0;
+        boolean pan = c.pan || (regs.sctlr & SysRegFile.SCTLR_SPAN) == 0 && regs.has(CpuModel.Feature.PAN);
         switchContext(c, regs, 1, true, pan);
         return base + vector;
     }
@@ -62,9 +64,9 @@ public final class Exceptions {
         int mode = (int) spsr & 0x1F;
         c.nzcv = (int) spsr & 0xF000_0000;
         c.daif = (int) spsr & 0x3C0;
-        c.uao = (spsr & PSTATE_UAO) != 0;
+        c.uao = (spsr & PSTATE_UAO) != 0 && regs.has(CpuModel.Feature.UAO);
         c.exclusiveSize = 0;
-        boolean pan = (spsr & PSTATE_PAN) != 0;
+        boolean pan = (spsr & PSTATE_PAN) != 0 && regs.has(CpuModel.Feature.PAN);
         boolean legal = mode == 0b00000 || mode == 0b00100 || mode == 0b00101;
         if (legal) {
             c.illegalState = (spsr & PSTATE_IL) != 0;

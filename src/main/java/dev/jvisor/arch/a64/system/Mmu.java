@@ -76,6 +76,11 @@ public final class Mmu extends CpuMemory {
     }
 
     /** PSTATE.EL or PSTATE.PAN changed: use the TLB whose entries were checked for the new privilege. */
+    @Override
+    public boolean remaps() {
+        return true;
+    }
+
     void privilegeChanged() {
         selectTlb(unprivileged || cpu.el == 0 ? 2 : cpu.pan ? 1 : 0);
     }

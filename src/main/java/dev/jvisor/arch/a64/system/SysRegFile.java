@@ -51,6 +51,8 @@ public final class SysRegFile {
     public long esr, far, par, afsr0, afsr1, elr, spsr, tpidrEl1, mdscr, cntkctl, csselr, mdccint, osdlr;
     /** The stack pointer of the bank x[31] does not currently hold. */
     public long spEl0, spEl1;
+    /** Exceptions taken to EL1, for statistics. */
+    public final ExceptionCounts exceptions = new ExceptionCounts();
     /** OS lock: set at reset, cleared by Linux writing OSLAR_EL1. */
     public boolean osLock = true;
     final long[] dbgbvr = new long[2], dbgbcr = new long[2], dbgwvr = new long[2], dbgwcr = new long[2];
@@ -61,11 +63,14 @@ public final class SysRegFile {
     /** Told about writes that change translation; null until an MMU is attached. */
     Mmu mmu;
 
-    /** {@code cpuIndex} becomes MPIDR_EL1.Aff0 (up to 255 vCPUs in one cluster). */
-    public SysRegFile(CpuModel model, int cpuIndex) {
-        if (cpuIndex < 0 || cpuIndex > 255) throw new IllegalArgumentException("vCPU index " + cpuIndex);
+    /**
+     * {@code affinity} is Aff2:Aff1:Aff0 (bits 23..0) of MPIDR_EL1, which the machine's interrupt controller, PSCI
+     * and device tree must agree on.
+     */
+    public SysRegFile(CpuModel model, int affinity) {
+        if ((affinity & ~0xFF_FFFF) != 0) throw new IllegalArgumentException("affinity " + affinity);
         this.model = model;
-        this.mpidr = 1L << 31 | cpuIndex;
+        this.mpidr = 1L << 31 | affinity;
     }
 
     /** Makes {@code encoding} (op0:op1:CRn:CRm:op2 as {@link SysReg} encodes it) a device register. */
@@ -81,9 +86,13 @@ public final class SysRegFile {
 
     // ---- ID registers ----
 
-    /** EL0 and EL1 in AArch64 only, no EL2/EL3, FP and AdvSIMD, GIC system registers when a GIC registered them. */
+    /**
+     * EL0 and EL1 in AArch64 only, no EL2/EL3, FP and AdvSIMD, GIC system registers when a GIC registered them,
+     * CSV2 and CSV3 as the model says.
+     */
     public long idAa64Pfr0() {
-        return 1 | 1 << 4 | (handlers.containsKey(ICC_SRE_EL1) ? 1L << 24 : 0);
+        return 1 | 1 << 4 | (handlers.containsKey(ICC_SRE_EL1) ? 1L << 24 : 0)
+            | (model.has(CpuModel.Feature.CSV) ? 1L << 56 | 1L << 60 : 0);
     }
 
     /** Debug v8 with two breakpoints and two watchpoints (the minimum), no PMU, no trace. */
@@ -96,14 +105,14 @@ public final class SysRegFile {
         return 5 | 2 << 4 | 1 << 20;
     }
 
-    /** FEAT_PAN (no AT S1E1RP: PAN 1). */
+    /** FEAT_PAN (no AT S1E1RP: PAN 1) and FEAT_ECBHB, as the model says. */
     public long idAa64Mmfr1() {
-        return 1 << 20;
+        return (model.has(CpuModel.Feature.PAN) ? 1L << 20 : 0) | (model.has(CpuModel.Feature.CSV) ? 1L << 60 : 0);
     }
 
-    /** FEAT_UAO. */
+    /** FEAT_UAO, as the model says. */
     public long idAa64Mmfr2() {
-        return 1 << 4;
+        return model.has(CpuModel.Feature.UAO) ? 1L << 4 : 0;
     }
 
     /** Separate L1 instruction and data caches; LoC and LoUU at level 1. */
@@ -115,9 +124,9 @@ public final class SysRegFile {
 
     /** MRS of a register SystemInsns did not answer itself. Throws UndefinedInstruction for what does not exist. */
     public long read(Cpu c, int encoding) {
+        requireEl1(c, encoding);
         SysRegHandler h = handlers.get(encoding);
         if (h != null) return h.read(c);
-        requireEl1(c, encoding);
         return switch (encoding) {
             case SysReg.MIDR_EL1 -> model.midr;
             case SysReg.MPIDR_EL1 -> mpidr;
@@ -159,8 +168,14 @@ public final class SysRegFile {
                 requireUma(c);
                 yield c.daif;
             }
-            case PAN -> c.pan ? 1L << 22 : 0;
-            case UAO -> c.uao ? 1L << 23 : 0;
+            case PAN -> {
+                requireFeature(CpuModel.Feature.PAN, encoding);
+                yield c.pan ? 1L << 22 : 0;
+            }
+            case UAO -> {
+                requireFeature(CpuModel.Feature.UAO, encoding);
+                yield c.uao ? 1L << 23 : 0;
+            }
             case ISR_EL1 -> ((c.interruptLines & Cpu.IRQ_LINE) != 0 ? 1 << 7 : 0)
                 | ((c.interruptLines & Cpu.FIQ_LINE) != 0 ? 1 << 6 : 0);
             case SysReg.TPIDR_EL1 -> tpidrEl1;
@@ -182,12 +197,12 @@ public final class SysRegFile {
 
     /** MSR (register) of a register SystemInsns did not take itself. */
     public void write(Cpu c, int encoding, long value) {
+        requireEl1(c, encoding);
         SysRegHandler h = handlers.get(encoding);
         if (h != null) {
             h.write(c, value);
             return;
         }
-        requireEl1(c, encoding);
         switch (encoding) {
             case SysReg.SCTLR_EL1 -> {
                 sctlr = value & SCTLR_WRITABLE | SCTLR_RES1;
@@ -221,8 +236,14 @@ public final class SysRegFile {
                 requireUma(c);
                 Exceptions.setDaif(c, (int) value);
             }
-            case PAN -> setPan(c, (value >>> 22 & 1) != 0);
-            case UAO -> c.uao = (value >>> 23 & 1) != 0;
+            case PAN -> {
+                requireFeature(CpuModel.Feature.PAN, encoding);
+                setPan(c, (value >>> 22 & 1) != 0);
+            }
+            case UAO -> {
+                requireFeature(CpuModel.Feature.UAO, encoding);
+                c.uao = (value >>> 23 & 1) != 0;
+            }
             case SysReg.TPIDR_EL1 -> tpidrEl1 = value;
             case SysReg.CNTKCTL_EL1 -> cntkctl = value & 0x3FF;
             case SysReg.MDSCR_EL1 -> mdscr = value;
@@ -236,6 +257,15 @@ public final class SysRegFile {
                 debug[encoding >>> 3 & 15] = value;
             }
         }
+    }
+
+    /** Registers of an optional feature do not exist on a model without it. */
+    private void requireFeature(CpuModel.Feature f, int encoding) {
+        if (!model.has(f)) throw new UndefinedInstruction(SysReg.name(encoding) + " needs FEAT_" + f);
+    }
+
+    boolean has(CpuModel.Feature f) {
+        return model.has(f);
     }
 
     void setPan(Cpu c, boolean pan) {
@@ -269,8 +299,19 @@ public final class SysRegFile {
         if (c.el == 0 && (sctlr & SCTLR_UMA) == 0) throw new UndefinedInstruction("DAIF at EL0");
     }
 
-    /** Registers with op1 other than 3 belong to EL1 and above; from EL0 they are UNDEFINED. */
-    private static void requireEl1(Cpu c, int encoding) {
-        if (c.el == 0 && (encoding >>> 11 & 7) != 3) throw new UndefinedInstruction("EL1 register at EL0");
+    /**
+     * Registers with op1 other than 3 belong to EL1 and above; from EL0 they are UNDEFINED. The EL0 timer registers
+     * are reachable from EL0 only as CNTKCTL_EL1.EL0PTEN (physical) and EL0VTEN (virtual) allow.
+     */
+    private void requireEl1(Cpu c, int encoding) {
+        if (c.el != 0) return;
+        if ((encoding >>> 11 & 7) != 3) throw new UndefinedInstruction("EL1 register at EL0");
+        if ((encoding & ~7) == CNTP_EL0_REGISTERS && (encoding & 7) <= 2 && (cntkctl & 1 << 9) == 0
+                || (encoding & ~7) == CNTV_EL0_REGISTERS && (encoding & 7) <= 2 && (cntkctl & 1 << 8) == 0) {
+            throw new UndefinedInstruction("EL0 timer access CNTKCTL_EL1 does not allow");
+        }
     }
+
+    private static final int CNTP_EL0_REGISTERS = SysReg.encode(3, 3, 14, 2, 0);
+    private static final int CNTV_EL0_REGISTERS = SysReg.encode(3, 3, 14, 3, 0);
 }

@@ -1,6 +1,7 @@
 package dev.jvisor.arch.a64.system;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.SystemHooks;
 import dev.jvisor.arch.a64.UndefinedInstruction;
 import dev.jvisor.memory.Access;
@@ -107,6 +108,15 @@ public final class SystemMode implements SystemHooks {
         return pc + 4;
     }
 
+    /**
+     * Makes the vCPU wait for an interrupt once the current instruction completes, as WFI would: a PSCI
+     * CPU_SUSPEND to a standby state.
+     */
+    public void enterStandby(Cpu c) {
+        waiting = true;
+        c.exitRequest = true;
+    }
+
     @Override
     public long waitForEvent(Cpu c, long pc) {
         if (c.el == 0 && (regs.sctlr & SysRegFile.SCTLR_NTWE) == 0) {
@@ -139,11 +149,11 @@ public final class SystemMode implements SystemHooks {
                 Exceptions.setSpSel(c, regs, (crm & 1) != 0);
             }
             case 0 << 3 | 4 -> {
-                if (el0) throw new UndefinedInstruction("PAN at EL0");
+                if (el0 || !regs.has(CpuModel.Feature.PAN)) throw new UndefinedInstruction("MSR PAN");
                 regs.setPan(c, (crm & 1) != 0);
             }
             case 0 << 3 | 3 -> {
-                if (el0) throw new UndefinedInstruction("UAO at EL0");
+                if (el0 || !regs.has(CpuModel.Feature.UAO)) throw new UndefinedInstruction("MSR UAO");
                 c.uao = (crm & 1) != 0;
             }
             default -> throw new UndefinedInstruction("MSR (immediate) to an unimplemented PSTATE field");

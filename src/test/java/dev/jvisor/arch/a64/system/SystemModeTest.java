@@ -201,14 +201,21 @@ class SystemModeTest {
     void registerFileIdRegistersAndDeviceHandlers() {
         Cpu c = m.cpu;
         SysRegFile r = m.regs;
-        assertEquals(0x11, r.read(c, SysReg.ID_AA64PFR0_EL1), "EL0 and EL1 AArch64, no GIC system registers yet");
+        long csv2csv3 = 0x1100_0000_0000_0000L;
+        assertEquals(csv2csv3 | 0x11, r.read(c, SysReg.ID_AA64PFR0_EL1),
+                "CSV2, CSV3, EL0 and EL1 AArch64, no GIC system registers yet");
         long[] icc = new long[1];
         r.register(SysRegFile.ICC_SRE_EL1, new SysRegHandler() {
             @Override public long read(Cpu cpu) { return icc[0]; }
             @Override public void write(Cpu cpu, long value) { icc[0] = value; }
         });
         assertThrows(IllegalStateException.class, () -> r.register(SysRegFile.ICC_SRE_EL1, null));
-        assertEquals(0x0100_0011L, r.read(c, SysReg.ID_AA64PFR0_EL1));
+        assertEquals(csv2csv3 | 0x0100_0011L, r.read(c, SysReg.ID_AA64PFR0_EL1));
+        SysRegFile a57 = new SysRegFile(CpuModel.cortexA57(), 0);
+        assertEquals(0x11, a57.read(c, SysReg.ID_AA64PFR0_EL1), "an A57 has no FEAT_CSV2/CSV3");
+        assertEquals(0, a57.read(c, SysReg.ID_AA64MMFR1_EL1), "nor PAN");
+        assertEquals(0, a57.read(c, SysReg.ID_AA64MMFR2_EL1), "nor UAO");
+        assertThrows(UndefinedInstruction.class, () -> a57.read(c, SysRegFile.PAN));
         r.write(c, SysRegFile.ICC_SRE_EL1, 7);
         assertEquals(7, r.read(c, SysRegFile.ICC_SRE_EL1));
         assertEquals(1L << 31, r.read(c, SysReg.MPIDR_EL1));

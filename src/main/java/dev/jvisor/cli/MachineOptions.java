@@ -1,0 +1,73 @@
+package dev.jvisor.cli;
+
+import dev.jvisor.UserError;
+import dev.jvisor.arch.a64.CpuModel;
+import dev.jvisor.emulator.VirtMachine;
+import dev.jvisor.machine.virt.VirtBoard;
+import picocli.CommandLine.Option;
+
+/** The options every system-emulation command shares: what machine to build and how to run it. */
+final class MachineOptions {
+    enum CpuChoice { max, cortex_a57 }
+
+    @Option(names = "--engine", defaultValue = "dbt", paramLabel = "ENGINE",
+            description = "Execution engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    UserCommand.EngineChoice engine;
+
+    @Option(names = "--cpu", defaultValue = "max", paramLabel = "MODEL", converter = CpuConverter.class,
+            description = "CPU model: max (everything jvisor implements) or cortex-a57 (ARMv8.0) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    CpuChoice cpu;
+
+    @Option(names = "--smp", defaultValue = "1", paramLabel = "N", description = "vCPUs (default: ${DEFAULT-VALUE}).")
+    int smp;
+
+    @Option(names = "--memory", defaultValue = "512M", paramLabel = "SIZE",
+            description = "Guest RAM, in MiB or with a K, M or G suffix (default: ${DEFAULT-VALUE}).")
+    String memory;
+
+    @Option(names = "--stats", description = "At exit, print instructions per vCPU, MIPS and the translator's "
+            + "figures to stderr.")
+    boolean stats;
+
+    static final class CpuConverter implements picocli.CommandLine.ITypeConverter<CpuChoice> {
+        @Override
+        public CpuChoice convert(String value) {
+            return switch (value) {
+                case "max" -> CpuChoice.max;
+                case "cortex-a57" -> CpuChoice.cortex_a57;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                        "unknown CPU model '" + value + "' (max, cortex-a57)");
+            };
+        }
+    }
+
+    VirtMachine.Options toMachine(java.nio.file.Path kernel, java.nio.file.Path initrd, String bootargs,
+                                  java.nio.file.Path dtb) {
+        if (smp < 1 || smp > VirtBoard.MAX_CPUS) throw new UserError("--smp must be 1.." + VirtBoard.MAX_CPUS);
+        CpuModel model = cpu == CpuChoice.max ? CpuModel.max() : CpuModel.cortexA57();
+        String compatible = cpu == CpuChoice.max ? "arm,arm-v8" : "arm,cortex-a57";
+        VirtMachine.EngineKind kind = engine == UserCommand.EngineChoice.dbt
+                ? VirtMachine.EngineKind.DBT : VirtMachine.EngineKind.INTERP;
+        return new VirtMachine.Options(kind, model, compatible, smp, memoryBytes(memory), kernel, initrd, bootargs,
+                dtb);
+    }
+
+    static long memoryBytes(String text) {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+        long unit = 1L << 20;
+        if (t.endsWith("K")) unit = 1L << 10;
+        else if (t.endsWith("G")) unit = 1L << 30;
+        if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) t = t.substring(0, t.length() - 1);
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Long.parseLong(t), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new UserError("--memory " + text + " is not a size such as 512M or 2G");
+        }
+        if (bytes < 16L << 20 || bytes > VirtBoard.MAX_RAM || bytes % (1 << 20) != 0) {
+            throw new UserError("--memory must be a whole number of MiB from 16M to 255G");
+        }
+        return bytes;
+    }
+}

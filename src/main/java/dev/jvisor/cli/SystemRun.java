@@ -1,0 +1,40 @@
+package dev.jvisor.cli;
+
+import dev.jvisor.emulator.VirtMachine;
+
+/** Runs a system-emulated machine on the user's terminal and turns how it ended into an exit status. */
+final class SystemRun {
+    private SystemRun() {}
+
+    static int boot(VirtMachine.Options options, boolean stats) throws InterruptedException {
+        VirtMachine.Outcome outcome;
+        String statistics;
+        try (HostConsole console = new HostConsole();
+             VirtMachine machine = new VirtMachine(options, console.output())) {
+            machine.start(console.input(() -> machine.stop("Ctrl-A X")));
+            outcome = machine.awaitOutcome();
+            statistics = stats ? machine.statistics() : null;
+        }
+        if (statistics != null) System.err.print(statistics);
+        return switch (outcome) {
+            case VirtMachine.Outcome.PowerOff p -> 0;
+            case VirtMachine.Outcome.Stopped s -> {
+                System.err.println("jvisor: stopped (" + s.why() + ")");
+                yield 0;
+            }
+            case VirtMachine.Outcome.Reset r -> {
+                System.err.println("jvisor: the guest reset the machine; jvisor does not reboot, so the run ends");
+                yield 0;
+            }
+            case VirtMachine.Outcome.Panic p -> {
+                System.err.println("jvisor: guest kernel panic: " + p.message());
+                yield 1;
+            }
+            case VirtMachine.Outcome.Crashed c -> {
+                System.err.printf("jvisor: internal error on vCPU %d at pc 0x%x: %s%n", c.cpu(), c.pc(), c.error());
+                if (System.getenv("JVISOR_DEBUG") != null) c.error().printStackTrace();
+                yield 70;
+            }
+        };
+    }
+}

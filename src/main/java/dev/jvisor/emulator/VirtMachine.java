@@ -1,0 +1,426 @@
+package dev.jvisor.emulator;
+
+import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.CpuModel;
+import dev.jvisor.arch.a64.SystemCounter;
+import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.arch.a64.system.Mmu;
+import dev.jvisor.arch.a64.system.SysRegFile;
+import dev.jvisor.arch.a64.system.SysRegHandler;
+import dev.jvisor.arch.a64.system.SystemMode;
+import dev.jvisor.arch.a64.system.VcpuRunner;
+import dev.jvisor.engine.dbt.CodeCache;
+import dev.jvisor.engine.dbt.DbtEngine;
+import dev.jvisor.engine.interp.Interpreter;
+import dev.jvisor.machine.CpuTopology;
+import dev.jvisor.machine.boot.LinuxLoader;
+import dev.jvisor.machine.bus.BusAccessException;
+import dev.jvisor.machine.bus.MmioBus;
+import dev.jvisor.machine.gic.CpuRegister;
+import dev.jvisor.machine.gic.InterruptOutputs;
+import dev.jvisor.machine.psci.Psci;
+import dev.jvisor.machine.virt.VirtBoard;
+import dev.jvisor.memory.Access;
+import dev.jvisor.memory.GuestRam;
+import dev.jvisor.memory.MemoryFault;
+import dev.jvisor.memory.PhysicalMemory;
+
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
+
+/**
+ * A complete system-emulated {@code virt} machine: guest RAM off-heap, the board's devices, and one platform thread
+ * per powered-on vCPU, each running its own engine over a translation cache the vCPUs share. The board's devices
+ * see only bus accesses and interrupt lines; the vCPUs see the board only through their physical memory, their
+ * system-register table and PSCI.
+ *
+ * <p>vCPU 0 starts at the kernel's entry at EL1 (x0 = the device tree, MMU off, DAIF masked); the others wait for
+ * PSCI CPU_ON. The machine ends on SYSTEM_OFF, SYSTEM_RESET (there is no reboot: like Firecracker, a reset ends the
+ * run), {@link #stop}, or an internal error on a vCPU thread.
+ */
+public final class VirtMachine implements AutoCloseable {
+    public enum EngineKind { DBT, INTERP }
+
+    public record Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize,
+                          Path kernel, Path initrd, String bootargs, Path deviceTree) {}
+
+    /** How a run ended. */
+    public sealed interface Outcome {
+        record PowerOff() implements Outcome {}
+
+        record Reset() implements Outcome {}
+
+        /** The guest kernel said it panicked (and then reset or stopped). */
+        record Panic(String message) implements Outcome {}
+
+        record Stopped(String why) implements Outcome {}
+
+        record Crashed(int cpu, long pc, Throwable error) implements Outcome {}
+    }
+
+    private final Options options;
+    private final GuestRam ram;
+    private final VirtBoard board;
+    private final CodeCache codeCache = new CodeCache();
+    private final Vcpu[] vcpus;
+    private final Mmu[] mmus;
+    private final LinuxLoader.Placement placement;
+    private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    private final ConsoleMonitor console;
+    private final Hypercalls hypercalls;
+    private final long startNanos = System.nanoTime();
+    private volatile Thread inputThread;
+
+    /** Builds the machine and loads the kernel; nothing runs until {@link #start}. */
+    public VirtMachine(Options options, IntConsumer consoleOutput) {
+        this.options = options;
+        console = new ConsoleMonitor(consoleOutput);
+        ram = GuestRam.reserve(options.ramSize());
+        vcpus = new Vcpu[options.cpus()];
+        mmus = new Mmu[options.cpus()];
+        board = new VirtBoard(new VirtBoard.Config(options.cpus(), options.ramSize(), options.bootargs(),
+                options.cpuCompatible(), "hvc"), SystemCounter::ticks, interruptOutputs(), console, new Power());
+        hypercalls = new Hypercalls(board.psci(), ram, VirtBoard.RAM, console, this::ramWritten);
+        try {
+            PhysicalMemory phys = physicalMemory();
+            for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys);
+            for (int i = 0; i < vcpus.length; i++) vcpus[i] = new Vcpu(i);
+            placement = LinuxLoader.loadFiles(ram, VirtBoard.RAM, options.kernel(), options.initrd(),
+                    options.deviceTree(), board::deviceTree);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public VirtBoard board() {
+        return board;
+    }
+
+    /** Starts vCPU 0 at the kernel and feeds {@code consoleInput} (may be null) to the UART. */
+    public void start(InputStream consoleInput) {
+        vcpus[0].powerOn(placement.entry(), placement.deviceTree(), 1);
+        if (consoleInput != null) inputThread = board.uart().startInput(consoleInput);
+    }
+
+    /** Waits for the end of the run. */
+    public Outcome awaitOutcome() throws InterruptedException {
+        try {
+            return outcome.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Ends the run from outside the guest (the console's quit key, a test's timeout). */
+    public void stop(String why) {
+        end(new Outcome.Stopped(why));
+    }
+
+    private void end(Outcome o) {
+        if (o instanceof Outcome.Reset && console.panic() != null) o = new Outcome.Panic(console.panic());
+        if (!outcome.complete(o)) return;
+        for (Vcpu v : vcpus) {
+            if (v != null) v.stop();
+        }
+    }
+
+    /** Per-vCPU instructions and the engine's statistics, for --stats. */
+    public String statistics() {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        StringBuilder sb = new StringBuilder();
+        long total = 0;
+        DbtEngine.Stats dbt = new DbtEngine.Stats();
+        for (Vcpu v : vcpus) {
+            total += v.retired();
+            sb.append(String.format("vcpu%d: %,d instructions%n", v.index, v.retired()));
+            for (DbtEngine e : v.dbtEngines) dbt.add(e.stats);
+        }
+        sb.append(String.format("total: %,d instructions in %.2f s (%.0f MIPS)%n", total, seconds,
+                total / seconds / 1e6));
+        Map<String, Long> exceptions = new TreeMap<>();
+        for (Vcpu v : vcpus) {
+            for (SysRegFile r : v.registerFiles) r.exceptions.addTo(exceptions);
+        }
+        table(sb, "exceptions taken", exceptions);
+        table(sb, "hypercalls", hypercalls.counts());
+        Map<String, Long> mmio = new TreeMap<>();
+        for (MmioBus.Mapping m : board.bus().mappings()) {
+            long n = m.reads().sum() + m.writes().sum();
+            if (n > 0) mmio.put(String.format("%s@0x%x (%d reads, %d writes)", m.device().name(), m.base(),
+                    m.reads().sum(), m.writes().sum()), n);
+        }
+        table(sb, "MMIO accesses", mmio);
+        if (options.engine() == EngineKind.DBT) sb.append(dbt.summary(codeCache));
+        return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, String title, Map<String, Long> counts) {
+        if (counts.isEmpty()) return;
+        sb.append(title).append(String.format(" (%,d):%n", counts.values().stream().mapToLong(Long::longValue).sum()));
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> sb.append(String.format("  %-44s %,d%n", e.getKey(), e.getValue())));
+    }
+
+    /** Guest RAM a device or a hypercall wrote behind the vCPUs' backs: translations of code there must go. */
+    void ramWritten(long physicalAddress, long length) {
+        long first = (physicalAddress - VirtBoard.RAM) & ~0xFFFL;
+        for (long page = first; page < physicalAddress - VirtBoard.RAM + length; page += 0x1000) {
+            codeCache.invalidate(page, false);
+        }
+    }
+
+    @Override
+    public void close() {
+        end(new Outcome.Stopped("closed"));
+        for (Vcpu v : vcpus) {
+            if (v != null) v.join();
+        }
+        if (inputThread != null) inputThread.interrupt();
+        board.close();
+    }
+
+    private InterruptOutputs interruptOutputs() {
+        return new InterruptOutputs() {
+            @Override
+            public void setIrq(int cpu, boolean asserted) {
+                vcpus[cpu].setLine(Cpu.IRQ_LINE, asserted);
+            }
+
+            @Override
+            public void setFiq(int cpu, boolean asserted) {
+                vcpus[cpu].setLine(Cpu.FIQ_LINE, asserted);
+            }
+        };
+    }
+
+    /** RAM at {@link VirtBoard#RAM}; everything else is the board's bus, where nothing answering is an abort. */
+    private PhysicalMemory physicalMemory() {
+        MemorySegment segment = ram.segment();
+        return new PhysicalMemory() {
+            @Override
+            public MemorySegment ram() {
+                return segment;
+            }
+
+            @Override
+            public long ramBase() {
+                return VirtBoard.RAM;
+            }
+
+            @Override
+            public long mmioRead(long pa, int size) {
+                try {
+                    return board.bus().read(pa, size);
+                } catch (BusAccessException e) {
+                    throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.READ);
+                }
+            }
+
+            @Override
+            public void mmioWrite(long pa, int size, long value) {
+                try {
+                    board.bus().write(pa, size, value);
+                } catch (BusAccessException e) {
+                    throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.WRITE);
+                }
+            }
+        };
+    }
+
+    /** PSCI's requests, arriving on the thread of the vCPU that made the call. */
+    private final class Power implements Psci.Platform {
+        @Override
+        public void cpuOn(int cpu, long entry, long contextId) {
+            vcpus[cpu].powerOn(entry, contextId, Vcpu.current().el);
+        }
+
+        @Override
+        public void cpuOff(int cpu) {
+            vcpus[cpu].stop();
+        }
+
+        @Override
+        public void waitForInterrupt(int cpu) {
+            vcpus[cpu].system.enterStandby(Vcpu.current());
+        }
+
+        @Override
+        public void systemOff() {
+            end(new Outcome.PowerOff());
+        }
+
+        @Override
+        public void systemReset() {
+            end(new Outcome.Reset());
+        }
+    }
+
+    /**
+     * One vCPU: its MMU lives as long as the machine (other vCPUs' broadcast TLB maintenance reaches it), while
+     * the architectural state, registers and engine are made anew at each power-on, as a reset would leave them.
+     */
+    private final class Vcpu {
+        private static final ThreadLocal<Cpu> CURRENT = new ThreadLocal<>();
+
+        final int index;
+        final Mmu mmu;
+        final List<DbtEngine> dbtEngines = new ArrayList<>();
+        /** The register files of every power-on period, for their exception counts. */
+        final List<SysRegFile> registerFiles = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile SystemMode system;
+        volatile VcpuRunner runner;
+        private volatile Cpu cpu;
+        private Thread thread;
+        /** Instructions retired in earlier power-on periods. */
+        private long retiredBefore;
+        /** Interrupt lines as the GIC last drove them, kept across power cycles. */
+        private int lines;
+
+        Vcpu(int index) {
+            this.index = index;
+            this.mmu = mmus[index];
+        }
+
+        static Cpu current() {
+            return CURRENT.get();
+        }
+
+        synchronized void powerOn(long entry, long contextId, int el) {
+            if (outcome.isDone()) return;
+            join();
+            SysRegFile regs = new SysRegFile(options.model(), CpuTopology.affinityOf(index));
+            registerFiles.add(regs);
+            for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, index));
+            SystemMode sys = new SystemMode(regs, mmu, this::firmware, mmus);
+            Cpu c = new Cpu(mmu, options.model(), sys);
+            c.el = el;
+            c.spSel = true;
+            c.daif = 0x3C0;
+            c.pc = entry;
+            c.x[0] = contextId;
+            mmu.attach(c, regs);
+            VcpuRunner.Engine engine = switch (options.engine()) {
+                case INTERP -> new Interpreter(c, null)::run;
+                case DBT -> {
+                    DbtEngine dbt = new DbtEngine(c, codeCache, null);
+                    dbtEngines.add(dbt);
+                    yield dbt::run;
+                }
+            };
+            VcpuRunner r = new VcpuRunner(c, sys, engine);
+            if (lines != 0) r.setInterruptLine(lines, true);
+            system = sys;
+            cpu = c;
+            runner = r;
+            thread = Thread.ofPlatform().name("vcpu" + index).start(() -> run(c, r));
+        }
+
+        private void run(Cpu c, VcpuRunner r) {
+            CURRENT.set(c);
+            try {
+                r.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                end(new Outcome.Crashed(index, c.pc, t));
+            }
+        }
+
+        private long firmware(Cpu c, boolean smc, int imm) {
+            return hypercalls.call(index, c);
+        }
+
+        synchronized void setLine(int line, boolean asserted) {
+            lines = asserted ? lines | line : lines & ~line;
+            VcpuRunner r = runner;
+            if (r != null) r.setInterruptLine(line, asserted);
+        }
+
+        void stop() {
+            VcpuRunner r = runner;
+            if (r != null) r.stop();
+        }
+
+        /** Waits for the vCPU's thread, unless called on it (CPU_OFF ends it once the call returns). */
+        void join() {
+            Thread t = thread;
+            if (t == null || t == Thread.currentThread()) return;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            Cpu c = cpu;
+            if (c != null && thread == t) {
+                retiredBefore += c.instructions;
+                cpu = null;
+            }
+        }
+
+        long retired() {
+            Cpu c = cpu;
+            return retiredBefore + (c == null ? 0 : c.instructions);
+        }
+    }
+
+    /** Wraps a board register for one vCPU; a missing direction is UNDEFINED, as the architecture makes it. */
+    private static SysRegHandler handler(CpuRegister r, int cpuIndex) {
+        return new SysRegHandler() {
+            @Override
+            public long read(Cpu c) {
+                if (!r.readable()) throw new UndefinedInstruction("MRS of write-only " + r.name());
+                return r.read(cpuIndex);
+            }
+
+            @Override
+            public void write(Cpu c, long value) {
+                if (!r.writable()) throw new UndefinedInstruction("MSR to read-only " + r.name());
+                r.write(cpuIndex, value);
+            }
+        };
+    }
+
+    /**
+     * The guest's console output on its way to the user, watched for the kernel's panic line so that the end of a
+     * panicked run can say why.
+     */
+    private static final class ConsoleMonitor implements IntConsumer {
+        private static final String PANIC = "Kernel panic - not syncing: ";
+        private final IntConsumer out;
+        private final StringBuilder line = new StringBuilder();
+        private volatile String panic;
+
+        ConsoleMonitor(IntConsumer out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void accept(int b) {
+            out.accept(b);
+            if (b == '\n') {
+                int at = line.indexOf(PANIC);
+                if (at >= 0 && panic == null) panic = line.substring(at + PANIC.length()).strip();
+                line.setLength(0);
+            } else if (line.length() < 512) {
+                line.append((char) (b & 0xFF));
+            }
+        }
+
+        String panic() {
+            return panic;
+        }
+    }
+}
