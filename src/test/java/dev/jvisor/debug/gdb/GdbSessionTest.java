@@ -96,6 +96,26 @@ class GdbSessionTest {
         assertTrue(s.programOutput.contains("table 41"), s.describe());
     }
 
+    /** A hardware breakpoint (Z1) stops like a software one; after detach the program runs on to its own end. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void hardwareBreakpointThenDetach(String engine, @TempDir Path dir) throws Exception {
+        Path program = CrossCompiler.compile(Path.of(System.getProperty("basedir", "."), "tests/c/debuggee.c"),
+                List.of("-O0", "-g", "-static"));
+        Session s = debug(engine, dir, program, List.of(),
+                "hbreak checkpoint",
+                "continue",
+                "info breakpoints",
+                "detach");
+        String out = s.gdb.stdoutText();
+        assertTrue(out.contains("Breakpoint 1, checkpoint () at"), s.describe());
+        assertTrue(Pattern.compile("1\\s+hw breakpoint\\s+keep y.*\\n\\s+breakpoint already hit 1 time").matcher(out).find(),
+                s.describe());
+        assertTrue(out.contains("detached"), s.describe());
+        assertEquals(7, s.exitStatus, s.describe());
+        assertTrue(s.programOutput.endsWith("counter 11223344556e1aa2 table 12\ndone\n"), s.describe());
+    }
+
     /**
      * A fault stops the program at the faulting instruction with the signal, as under ptrace; gdb's "signal 0" makes
      * it run again (and fault again), and continuing passes the signal on, which kills the program.
