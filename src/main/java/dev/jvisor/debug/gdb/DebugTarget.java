@@ -29,6 +29,25 @@ public interface DebugTarget {
     Cpu cpu(int thread);
 
     /**
+     * Registers beyond the core and FP/SIMD ones, 64 bits each, numbered from {@link Aarch64Registers#COUNT} on in
+     * this order and served through 'p' and 'P' only: system mode's system registers (SCTLR_EL1, TTBR0_EL1, ...).
+     * User mode has none.
+     */
+    default List<String> extraRegisters() {
+        return List.of();
+    }
+
+    /** Reads extra register {@code index} (of {@link #extraRegisters}) of {@code thread}. */
+    default long readExtraRegister(int thread, int index) {
+        throw new IllegalArgumentException("no extra registers");
+    }
+
+    /** Writes extra register {@code index}; returns false if the target does not let the debugger change it. */
+    default boolean writeExtraRegister(int thread, int index, long value) {
+        return false;
+    }
+
+    /**
      * Copies up to {@code length} bytes at {@code address}, as {@code thread} translates addresses now, into
      * {@code into}; returns how many bytes from the start could be read (0 if {@code address} itself cannot).
      * A debugger reads through page protections, as ptrace does, but not where nothing is mapped.

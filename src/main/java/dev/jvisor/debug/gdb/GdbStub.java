@@ -28,6 +28,7 @@ public final class GdbStub {
     /** The thread a plain 's' or 'c' acts on (Hc); -1 or 0: the one that stopped last. */
     private int continueThread = -1;
     private Stop lastStop;
+    private byte[] description;
     /** gdb said swbreak+/hwbreak+: stop replies may name the kind of breakpoint. */
     private boolean gdbSwbreak, gdbHwbreak;
     private final TreeSet<Long> softwareBreakpoints = new TreeSet<>(Long::compareUnsigned);
@@ -155,7 +156,7 @@ public final class GdbStub {
         int comma = args.indexOf(',', colon);
         int offset = Integer.parseInt(args, colon + 1, comma, 16);
         int length = Integer.parseInt(args, comma + 1, args.length(), 16);
-        byte[] xml = TargetDescription.XML.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] xml = description();
         if (offset >= xml.length) return "l";
         int end = (int) Math.min(xml.length, (long) offset + Math.min(length, PACKET_SIZE / 2));
         return (end == xml.length ? "l" : "m") + RspChannel.escape(xml, offset, end);
@@ -185,26 +186,47 @@ public final class GdbStub {
         return all.isEmpty() ? 0 : all.getFirst();
     }
 
-    private Cpu cpu() {
-        return target.cpu(generalThread > 0 && target.isAlive(generalThread) ? generalThread : currentThread());
+    /** The thread registers and memory are read from: the one Hg selected, else the current one. */
+    private int registerThread() {
+        return generalThread > 0 && target.isAlive(generalThread) ? generalThread : currentThread();
     }
 
-    private int memoryThread() {
-        return generalThread > 0 && target.isAlive(generalThread) ? generalThread : currentThread();
+    private Cpu cpu() {
+        return target.cpu(registerThread());
+    }
+
+    /** The target description, made once per session (a target's extra registers do not change). */
+    private byte[] description() {
+        if (description == null) {
+            description = TargetDescription.of(target.extraRegisters()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return description;
     }
 
     // ---- registers and memory ----
 
+    /** Register {@code n} in hex, the extra ones ({@link DebugTarget#extraRegisters}) included. */
     private String readRegister(int n) {
-        if (Aarch64Registers.size(n) == 0) return "E01";
         StringBuilder hex = new StringBuilder();
-        Aarch64Registers.append(cpu(), n, hex);
+        int extra = n - Aarch64Registers.COUNT;
+        if (extra >= 0 && extra < target.extraRegisters().size()) {
+            Aarch64Registers.appendLe(hex, target.readExtraRegister(registerThread(), extra), 8);
+        } else if (Aarch64Registers.size(n) > 0) {
+            Aarch64Registers.append(cpu(), n, hex);
+        } else {
+            return "E01";
+        }
         return hex.toString();
     }
 
     private String writeRegister(String p) {
         int eq = p.indexOf('=');
         int n = Integer.parseInt(p, 1, eq, 16);
+        int extra = n - Aarch64Registers.COUNT;
+        if (extra >= 0 && extra < target.extraRegisters().size()) {
+            long value = Aarch64Registers.parseLe(p, eq + 1, 8);
+            return target.writeExtraRegister(registerThread(), extra, value) ? "OK" : "E01";
+        }
         int size = Aarch64Registers.size(n);
         if (size == 0 || p.length() - eq - 1 < 2 * size) return "E01";
         Aarch64Registers.write(cpu(), n, p, eq + 1);
@@ -216,7 +238,7 @@ public final class GdbStub {
         long address = Long.parseUnsignedLong(p, 1, comma, 16);
         int length = (int) Math.min(Long.parseUnsignedLong(p, comma + 1, p.length(), 16), PACKET_SIZE / 2);
         byte[] data = new byte[length];
-        int n = target.readMemory(memoryThread(), address, data, length);
+        int n = target.readMemory(registerThread(), address, data, length);
         if (n == 0 && length > 0) return "E14";
         StringBuilder hex = new StringBuilder(2 * n);
         for (int i = 0; i < n; i++) Aarch64Registers.appendLe(hex, data[i], 1);
@@ -239,7 +261,7 @@ public final class GdbStub {
         }
         if (data.length != length) return "E01";
         if (length == 0) return "OK"; // gdb's probe for X support
-        return target.writeMemory(memoryThread(), address, data) == length ? "OK" : "E14";
+        return target.writeMemory(registerThread(), address, data) == length ? "OK" : "E14";
     }
 
     // ---- breakpoints ----

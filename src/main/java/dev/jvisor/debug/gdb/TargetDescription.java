@@ -1,14 +1,36 @@
 package dev.jvisor.debug.gdb;
 
+import java.util.List;
+
 /**
  * The target description gdb reads through {@code qXfer:features:read:target.xml}: the AArch64 core and FP/SIMD
  * features under the names gdb's aarch64 support looks for, in the register order of {@link Aarch64Registers}. The
- * V registers are a union of the vector shapes AArch64 gives them, so {@code p $v0} shows every view.
+ * V registers are a union of the vector shapes AArch64 gives them, so {@code p $v0} shows every view. A target may
+ * add registers of its own (system mode's system registers) after them.
  */
 final class TargetDescription {
     private TargetDescription() {}
 
-    static final String XML = """
+    /** The description of the core and FP/SIMD registers alone, as user mode has them. */
+    static final String XML = of(List.of());
+
+    /**
+     * The description with {@code extra} 64-bit registers after the FP/SIMD ones, in a feature of jvisor's own, in
+     * gdb's "system" register group so that {@code info registers system} lists them.
+     */
+    static String of(List<String> extra) {
+        StringBuilder system = new StringBuilder();
+        if (!extra.isEmpty()) {
+            system.append("  <feature name=\"org.jvisor.aarch64.system\">\n");
+            for (String name : extra) {
+                system.append("    <reg name=\"").append(name).append("\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n");
+            }
+            system.append("  </feature>\n");
+        }
+        return BASE.formatted(numbered("x", 31, 64, "int"), numbered("v", 32, 128, "vec128"), system);
+    }
+
+    private static final String BASE = """
             <?xml version="1.0"?>
             <!DOCTYPE target SYSTEM "gdb-target.dtd">
             <target version="1.0">
@@ -61,8 +83,8 @@ final class TargetDescription {
             %s    <reg name="fpsr" bitsize="32"/>
                 <reg name="fpcr" bitsize="32"/>
               </feature>
-            </target>
-            """.formatted(numbered("x", 31, 64, "int"), numbered("v", 32, 128, "vec128"));
+            %s</target>
+            """;
 
     private static String numbered(String prefix, int count, int bits, String type) {
         StringBuilder sb = new StringBuilder();

@@ -39,6 +39,19 @@ class GdbStubTest {
         final LinkedBlockingQueue<Stop> stops = new LinkedBlockingQueue<>();
         final List<String> resumes = new ArrayList<>();
         volatile boolean interrupted, detached, killed;
+        /** System registers, as a system-mode target would have them; SCTLR_EL1 is read-only here. */
+        List<String> extras = List.of();
+        final long[] extraValues = {0x30d00800L, 0x4000_0000L};
+
+        @Override public List<String> extraRegisters() { return extras; }
+        @Override public long readExtraRegister(int thread, int index) { return extraValues[index] + thread - 1; }
+
+        @Override
+        public boolean writeExtraRegister(int thread, int index, long value) {
+            if (index == 0) return false;
+            extraValues[index] = value;
+            return true;
+        }
 
         @Override public List<Integer> threads() { return List.of(1, 2); }
         @Override public boolean isAlive(int thread) { return thread == 1 || thread == 2; }
@@ -168,6 +181,35 @@ class GdbStubTest {
         assertEquals("cpsr", ((org.w3c.dom.Element) regs.item(33)).getAttribute("name"));
         assertEquals("v31", ((org.w3c.dom.Element) regs.item(65)).getAttribute("name"));
         assertEquals("fpcr", ((org.w3c.dom.Element) regs.item(67)).getAttribute("name"));
+    }
+
+    @Test
+    void systemRegistersOfATargetThatHasThemComeAfterTheOthers() throws Exception {
+        target.extras = List.of("sctlr_el1", "ttbr0_el1");
+        StringBuilder xml = new StringBuilder();
+        String piece;
+        do {
+            piece = ask("qXfer:features:read:target.xml:" + Integer.toHexString(xml.length()) + ",400");
+            xml.append(new String(RspChannel.unescape(piece.substring(1)), StandardCharsets.UTF_8));
+        } while (piece.startsWith("m"));
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        var doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.toString().getBytes(StandardCharsets.UTF_8)));
+        var regs = doc.getElementsByTagName("reg");
+        assertEquals(Aarch64Registers.COUNT + 2, regs.getLength());
+        var ttbr = (org.w3c.dom.Element) regs.item(Aarch64Registers.COUNT + 1);
+        assertEquals("ttbr0_el1", ttbr.getAttribute("name"));
+        assertEquals("system", ttbr.getAttribute("group"));
+        assertEquals("org.jvisor.aarch64.system", ((org.w3c.dom.Element) ttbr.getParentNode()).getAttribute("name"));
+
+        assertEquals("0008d03000000000", ask("p44"));
+        assertEquals("OK", ask("Hg2"));
+        assertEquals("0100004000000000", ask("p45"));
+        assertEquals("OK", ask("P45=0010000000000000"));
+        assertEquals(0x1000, target.extraValues[1]);
+        assertEquals("E01", ask("P44=0000000000000000"), "a register the target keeps read-only");
+        assertEquals("E01", ask("p46"));
+        assertEquals(2 * 788, ask("g").length(), "'g' carries only the core and FP/SIMD registers");
     }
 
     @Test
