@@ -4,6 +4,7 @@ import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.debug.gdb.DebugTarget.Stop;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -198,7 +199,7 @@ public final class GdbStub {
     /** The target description, made once per session (a target's extra registers do not change). */
     private byte[] description() {
         if (description == null) {
-            description = TargetDescription.of(target.extraRegisters()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            description = TargetDescription.of(target.extraRegisters()).getBytes(StandardCharsets.UTF_8);
         }
         return description;
     }

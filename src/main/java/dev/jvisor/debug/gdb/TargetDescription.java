@@ -23,7 +23,8 @@ final class TargetDescription {
         if (!extra.isEmpty()) {
             system.append("  <feature name=\"org.jvisor.aarch64.system\">\n");
             for (String name : extra) {
-                system.append("    <reg name=\"").append(name).append("\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n");
+                system.append("    <reg name=\"").append(name)
+                        .append("\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>\n");
             }
             system.append("  </feature>\n");
         }
@@ -68,8 +69,12 @@ final class TargetDescription {
                 <vector id="v16i" type="int8" count="16"/>
                 <vector id="v1u" type="uint128" count="1"/>
                 <vector id="v1i" type="int128" count="1"/>
-                <union id="vnd"><field name="f" type="v2d"/><field name="u" type="v2u"/><field name="s" type="v2i"/></union>
-                <union id="vns"><field name="f" type="v4f"/><field name="u" type="v4u"/><field name="s" type="v4i"/></union>
+                <union id="vnd">
+                  <field name="f" type="v2d"/><field name="u" type="v2u"/><field name="s" type="v2i"/>
+                </union>
+                <union id="vns">
+                  <field name="f" type="v4f"/><field name="u" type="v4u"/><field name="s" type="v4i"/>
+                </union>
                 <union id="vnh"><field name="u" type="v8u"/><field name="s" type="v8i"/></union>
                 <union id="vnb"><field name="u" type="v16u"/><field name="s" type="v16i"/></union>
                 <union id="vnq"><field name="u" type="v1u"/><field name="s" type="v1i"/></union>

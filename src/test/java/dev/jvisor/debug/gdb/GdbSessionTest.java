@@ -50,9 +50,9 @@ class GdbSessionTest {
                 "continue");
         String out = s.gdb.stdoutText();
         // "info registers" lists the core registers of the target description, pc at the entry point.
-        assertTrue(Pattern.compile("(?m)^pc\\s+0x" + Long.toHexString(entry) + "\\s").matcher(out).find(), s.describe());
+        assertTrue(finds("(?m)^pc\\s+0x" + Long.toHexString(entry) + "\\s", out), s.describe());
         for (String reg : List.of("x0", "x30", "sp", "cpsr", "fpsr", "fpcr")) {
-            assertTrue(Pattern.compile("(?m)^" + reg + "\\s+0x").matcher(out).find(), reg + " missing: " + s.describe());
+            assertTrue(finds("(?m)^" + reg + "\\s+0x", out), reg + " missing: " + s.describe());
         }
         // The first instruction of busybox's _start is a NOP, so one step is 4 bytes on.
         assertEquals(List.of(entry + 4, later), printedValues(out), s.describe());
@@ -109,8 +109,7 @@ class GdbSessionTest {
                 "detach");
         String out = s.gdb.stdoutText();
         assertTrue(out.contains("Breakpoint 1, checkpoint () at"), s.describe());
-        assertTrue(Pattern.compile("1\\s+hw breakpoint\\s+keep y.*\\n\\s+breakpoint already hit 1 time").matcher(out).find(),
-                s.describe());
+        assertTrue(finds("1\\s+hw breakpoint\\s+keep y.*\\n\\s+breakpoint already hit 1 time", out), s.describe());
         assertTrue(out.contains("detached"), s.describe());
         assertEquals(7, s.exitStatus, s.describe());
         assertTrue(s.programOutput.endsWith("counter 11223344556e1aa2 table 12\ndone\n"), s.describe());
@@ -132,8 +131,9 @@ class GdbSessionTest {
                 "print/x $pc",
                 "continue");
         String out = s.gdb.stdoutText();
-        assertEquals(2, Pattern.compile("Program received signal SIGSEGV, Segmentation fault.\n0x[0-9a-f]+ in crash \\(\\) at")
-                .matcher(out).results().count(), s.describe());
+        Pattern stop = Pattern.compile("Program received signal SIGSEGV, Segmentation fault.\n"
+                + "0x[0-9a-f]+ in crash \\(\\) at");
+        assertEquals(2, stop.matcher(out).results().count(), s.describe());
         List<Long> pcs = printedValues(out);
         assertEquals(pcs.get(0), pcs.get(1), "the faulting instruction runs again: " + s.describe());
         assertTrue(out.contains("Program terminated with signal SIGSEGV, Segmentation fault."), s.describe());
@@ -189,14 +189,9 @@ class GdbSessionTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"interp", "dbt"})
     void attachToARunningProgramInterruptItAndKillIt(String engine, @TempDir Path dir) throws Exception {
-        Path busybox = Guests.busyboxArm64();
         Path err = dir.resolve("jvisor.err");
-        Process jvisor = new ProcessBuilder(Jvisor.cli("user", "--engine", engine, "--gdb", "0", busybox.toString(),
-                "sh", "-c", "while :; do :; done").command())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(dir.resolve("jvisor.out").toFile()).redirectError(err.toFile()).start();
-        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), awaitPort(jvisor, err))) {
-            socket.setSoTimeout((int) TIMEOUT.toMillis());
+        Process jvisor = startWithoutWaiting(engine, dir, "sh", "-c", "while :; do :; done");
+        try (java.net.Socket socket = connect(jvisor, err)) {
             java.io.OutputStream out = socket.getOutputStream();
             RspChannel gdb = new RspChannel(new java.io.BufferedInputStream(socket.getInputStream()), out);
             gdb.send("?");
@@ -221,6 +216,65 @@ class GdbSessionTest {
         } finally {
             jvisor.destroyForcibly();
         }
+    }
+
+    /**
+     * A thread blocked in a system call counts as stopped: a program sleeping for a minute is interrupted at once,
+     * with its pc at the SVC, and kill ends it without waiting for the sleep.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void interruptAProgramBlockedInASystemCall(String engine, @TempDir Path dir) throws Exception {
+        Path err = dir.resolve("jvisor.err");
+        Process jvisor = startWithoutWaiting(engine, dir, "sleep", "60");
+        try (java.net.Socket socket = connect(jvisor, err)) {
+            java.io.OutputStream out = socket.getOutputStream();
+            RspChannel gdb = new RspChannel(new java.io.BufferedInputStream(socket.getInputStream()), out);
+            long start = System.nanoTime();
+            assertTrue(askRaw(gdb, "?").startsWith("T05"));
+            boolean inSvc = false;
+            // Connecting stopped it wherever it was; let it run into its nanosleep, however long start-up takes.
+            for (int attempt = 0; attempt < 40 && !inSvc; attempt++) {
+                gdb.send("vCont;c");
+                Thread.sleep(250);
+                out.write(RspChannel.INTERRUPT);
+                out.flush();
+                String stop = gdb.readPacket();
+                assertTrue(stop.matches("T02thread:[0-9a-f]+;"), stop);
+                long pc = Aarch64Registers.parseLe(askRaw(gdb, "g"), 32 * 16, 8);
+                byte[] insn = java.util.HexFormat.of().parseHex(askRaw(gdb, String.format("m%x,4", pc)));
+                inSvc = ByteBuffer.wrap(insn).order(ByteOrder.LITTLE_ENDIAN).getInt() == 0xd4000001; // svc #0
+            }
+            assertTrue(inSvc, "never stopped in the sleep's system call");
+            gdb.send("k");
+            assertTrue(jvisor.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), Files.readString(err));
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(45).toNanos(), "waited for the sleep");
+            assertEquals(128 + 9, jvisor.exitValue(), Files.readString(err));
+        } finally {
+            jvisor.destroyForcibly();
+        }
+    }
+
+    private static String askRaw(RspChannel gdb, String packet) throws IOException {
+        gdb.send(packet);
+        return gdb.readPacket();
+    }
+
+    /** {@code jvisor user --gdb 0 busybox ARGS}: the program runs at once, with no debugger yet. */
+    private static Process startWithoutWaiting(String engine, Path dir, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("user", "--engine", engine, "--gdb", "0",
+                Guests.busyboxArm64().toString()));
+        argv.addAll(List.of(args));
+        return new ProcessBuilder(Jvisor.cli(argv.toArray(String[]::new)).command())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(dir.resolve("jvisor.out").toFile()).redirectError(dir.resolve("jvisor.err").toFile())
+                .start();
+    }
+
+    private static java.net.Socket connect(Process jvisor, Path err) throws IOException, InterruptedException {
+        java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), awaitPort(jvisor, err));
+        socket.setSoTimeout((int) TIMEOUT.toMillis());
+        return socket;
     }
 
     private record Session(ProcessResult gdb, int exitStatus, String programOutput, String jvisorErr) {
@@ -267,6 +321,10 @@ class GdbSessionTest {
             Thread.sleep(50);
         }
         throw new AssertionError("jvisor never said where it listens; stderr:\n" + Files.readString(err));
+    }
+
+    private static boolean finds(String regex, String text) {
+        return Pattern.compile(regex).matcher(text).find();
     }
 
     /** The values of gdb's "$N = 0x..." lines, in order. */

@@ -131,6 +131,13 @@ class GdbStubTest {
         assertFalse(stubThread.isAlive());
     }
 
+    /** The XML, without fetching the DTD it names. */
+    private static org.w3c.dom.Document parse(String xml) throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+
     private String ask(String packet) throws IOException {
         gdb.send(packet);
         return gdb.readPacket();
@@ -140,7 +147,9 @@ class GdbStubTest {
     void supportedFeaturesAndTheInitialStop() throws IOException {
         String features = ask("qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+");
         assertTrue(features.contains("PacketSize=4000"), features);
-        for (String f : List.of("qXfer:features:read+", "swbreak+", "hwbreak+", "vContSupported+", "QStartNoAckMode+")) {
+        List<String> expected = List.of("qXfer:features:read+", "swbreak+", "hwbreak+", "vContSupported+",
+                "QStartNoAckMode+");
+        for (String f : expected) {
             assertTrue(features.contains(f), f + " missing from " + features);
         }
         assertEquals("T05thread:1;", ask("?"));
@@ -168,14 +177,12 @@ class GdbStubTest {
         assertEquals(TargetDescription.XML, xml.toString());
         assertEquals("E00", ask("qXfer:features:read:other.xml:0,100"));
 
-        var factory = DocumentBuilderFactory.newInstance();
-        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        var doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.toString().getBytes(StandardCharsets.UTF_8)));
-        var regs = doc.getElementsByTagName("reg");
+        var regs = parse(xml.toString()).getElementsByTagName("reg");
         assertEquals(Aarch64Registers.COUNT, regs.getLength());
         for (int n = 0; n < regs.getLength(); n++) {
             var reg = (org.w3c.dom.Element) regs.item(n);
-            assertEquals(8 * Aarch64Registers.size(n), Integer.parseInt(reg.getAttribute("bitsize")), reg.getAttribute("name"));
+            int bits = Integer.parseInt(reg.getAttribute("bitsize"));
+            assertEquals(8 * Aarch64Registers.size(n), bits, reg.getAttribute("name"));
         }
         assertEquals("sp", ((org.w3c.dom.Element) regs.item(31)).getAttribute("name"));
         assertEquals("cpsr", ((org.w3c.dom.Element) regs.item(33)).getAttribute("name"));
@@ -192,10 +199,7 @@ class GdbStubTest {
             piece = ask("qXfer:features:read:target.xml:" + Integer.toHexString(xml.length()) + ",400");
             xml.append(new String(RspChannel.unescape(piece.substring(1)), StandardCharsets.UTF_8));
         } while (piece.startsWith("m"));
-        var factory = DocumentBuilderFactory.newInstance();
-        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        var doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.toString().getBytes(StandardCharsets.UTF_8)));
-        var regs = doc.getElementsByTagName("reg");
+        var regs = parse(xml.toString()).getElementsByTagName("reg");
         assertEquals(Aarch64Registers.COUNT + 2, regs.getLength());
         var ttbr = (org.w3c.dom.Element) regs.item(Aarch64Registers.COUNT + 1);
         assertEquals("ttbr0_el1", ttbr.getAttribute("name"));
