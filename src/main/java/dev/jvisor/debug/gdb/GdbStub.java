@@ -80,12 +80,7 @@ public final class GdbStub {
                 case 'H' -> reply = selectThread(p);
                 case 'T' -> reply = target.isAlive(parseThread(p.substring(1))) ? "OK" : "E01";
                 case 'g' -> reply = Aarch64Registers.all(cpu());
-                case 'G' -> {
-                    String hex = p.substring(1);
-                    if (hex.length() < Aarch64Registers.allHexLength()) return replied("E01");
-                    Aarch64Registers.writeAll(cpu(), hex);
-                    reply = "OK";
-                }
+                case 'G' -> reply = writeAllRegisters(p.substring(1));
                 case 'p' -> reply = readRegister(Integer.parseInt(p, 1, p.length(), 16));
                 case 'P' -> reply = writeRegister(p);
                 case 'm' -> reply = readMemory(p);
@@ -206,6 +201,12 @@ public final class GdbStub {
 
     // ---- registers and memory ----
 
+    private String writeAllRegisters(String hex) {
+        if (hex.length() < Aarch64Registers.allHexLength()) return "E01";
+        Aarch64Registers.writeAll(cpu(), hex);
+        return "OK";
+    }
+
     /** Register {@code n} in hex, the extra ones ({@link DebugTarget#extraRegisters}) included. */
     private String readRegister(int n) {
         StringBuilder hex = new StringBuilder();
@@ -237,7 +238,8 @@ public final class GdbStub {
     private String readMemory(String p) {
         int comma = p.indexOf(',');
         long address = Long.parseUnsignedLong(p, 1, comma, 16);
-        int length = (int) Math.min(Long.parseUnsignedLong(p, comma + 1, p.length(), 16), PACKET_SIZE / 2);
+        long requested = Long.parseUnsignedLong(p, comma + 1, p.length(), 16);
+        int length = Long.compareUnsigned(requested, PACKET_SIZE / 2) > 0 ? PACKET_SIZE / 2 : (int) requested;
         byte[] data = new byte[length];
         int n = target.readMemory(registerThread(), address, data, length);
         if (n == 0 && length > 0) return "E14";

@@ -272,6 +272,8 @@ class GdbStubTest {
         assertEquals("E14", ask("M2000,1:00"));
         assertEquals("E01", ask("M1000,2:00"));
         assertEquals("E01", ask("mzz,4"));
+        assertEquals("000102", ask("m1000,ffffffffffffffff").substring(0, 6), "a huge length is cut to what fits");
+        assertEquals(128, ask("m1000,ffffffffffffffff").length());
     }
 
     @Test
@@ -324,6 +326,19 @@ class GdbStubTest {
         toStub.write(RspChannel.INTERRUPT);
         toStub.flush();
         assertEquals("T02thread:1;", gdb.readPacket());
+    }
+
+    @Test
+    void malformedPacketsGetAnErrorAndTheSessionGoesOn() throws IOException {
+        List<String> bad = List.of("m", "m1000", "M1", "M1000,2", "X", "Z0", "Z0,zz,4", "z9", "p", "pzz", "P", "P1",
+                "Hx", "Hgzz", "T", "Tzz", "qXfer:features:read:target.xml:", "qXfer:features:read:target.xml:-5,10",
+                "vCont;x", "vCont;c:zz", "vCont;Czz", "Czz", "Szz;1", "c12zz", "s12zz", "G12");
+        for (String packet : bad) {
+            String reply = ask(packet);
+            assertTrue(reply.isEmpty() || reply.startsWith("E"), packet + " -> " + reply);
+        }
+        assertTrue(target.resumes.isEmpty(), "nothing malformed resumed the target");
+        assertEquals("T05thread:1;", ask("?"));
     }
 
     @Test
