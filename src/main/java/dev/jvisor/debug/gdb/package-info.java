@@ -29,7 +29,11 @@
  *   <li>Watchpoints (Z2-Z4) are refused, so gdb cannot set hardware watchpoints; after
  *       {@code set can-use-hw-watchpoints 0} it single-steps and compares values itself (slow but exact).</li>
  *   <li>Non-stop mode, multiprocess extensions (forked children run undebugged), file transfer (vFile), and
- *       {@code QPassSignals}: every signal that would take effect stops the process for gdb to decide.</li>
+ *       {@code QPassSignals}: every signal that would take effect stops the process for gdb to decide. In user mode
+ *       that includes signals whose default action ends the process, which are therefore taken when a thread next
+ *       looks rather than at once: one blocked reading the host's standard input sees them only when the read
+ *       returns.</li>
+ *   <li>A thread stopped inside a system call shows the SVC as its pc (Linux shows the instruction after it).</li>
  * </ul>
  */
 package dev.jvisor.debug.gdb;
