@@ -362,10 +362,14 @@ final class GuestThread implements SystemHooks {
             c.pc = pc;
             long result;
             inSyscall = true;
+            // The kernel's own accesses to user memory (futex words) do not trip a debugger's watchpoints.
+            dev.jvisor.memory.Watchpoints watched = mem.watchpoints();
+            if (watched != null) mem.setWatchpoints(null);
             try {
                 result = Syscalls.dispatch(this, nr);
             } finally {
                 inSyscall = false;
+                if (watched != null) mem.setWatchpoints(watched);
             }
             if (exited || process.exiting()) {
                 c.exitRequest = true;

@@ -178,6 +178,19 @@ public abstract class CpuMemory {
         if (addend != IO) codeWatcher.invalidate(addend + (va & ~PAGE_MASK), false);
     }
 
+    /** A debugger's watchpoints, or null: see {@link Watchpoints}. Only the slow paths look at it. */
+    private Watchpoints watchpoints;
+
+    /** Installs {@code w} (null or empty: none); pages holding a watchpoint leave the TLB. */
+    public final void setWatchpoints(Watchpoints w) {
+        watchpoints = w == null || w.isEmpty() ? null : w;
+        flushTlb();
+    }
+
+    public final Watchpoints watchpoints() {
+        return watchpoints;
+    }
+
     /** Host offset of the page holding {@code va} as the instruction fetch sees it. */
     public final long codeHostPage(long va) {
         return codeAddend(va) + (va & ~PAGE_MASK);
@@ -186,7 +199,7 @@ public abstract class CpuMemory {
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
         if (addend == IO) return IO;
-        if (strictAlignment && access != Access.EXECUTE) {
+        if (access != Access.EXECUTE && (strictAlignment || watchpoints != null && watchpoints.touchesPage(va))) {
             if (access == Access.WRITE && codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
             return addend;
         }
@@ -267,6 +280,7 @@ public abstract class CpuMemory {
     }
 
     private long slowRead(long va, int size) {
+        if (watchpoints != null) watchpoints.check(va, size, Access.READ);
         if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
@@ -329,6 +343,7 @@ public abstract class CpuMemory {
     }
 
     private void slowWrite(long va, int size, long value) {
+        if (watchpoints != null) watchpoints.check(va, size, Access.WRITE);
         if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
@@ -356,6 +371,10 @@ public abstract class CpuMemory {
      * permission (an atomic that may not write faults even when the comparison would fail).
      */
     private long atomicHost(long va, int size) {
+        if (watchpoints != null) {
+            watchpoints.check(va, size, Access.READ);
+            watchpoints.check(va, size, Access.WRITE);
+        }
         if ((va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
@@ -413,6 +432,7 @@ public abstract class CpuMemory {
      * last byte first, so that a fault on the second page leaves memory as it was.
      */
     public final void probeWrite(long va) {
+        if (watchpoints != null) watchpoints.check(va, 1, Access.WRITE);
         long page = va >>> PAGE_SHIFT;
         if (writeTag[(int) page & TLB_MASK] != page) fill(va, Access.WRITE);
     }
@@ -444,6 +464,7 @@ public abstract class CpuMemory {
      * atomics: {@code out[0]} gets the low doubleword, {@code out[1]} the high one. Needs read permission only.
      */
     public final void atomicLoad128(long va, long[] out) {
+        if (watchpoints != null) watchpoints.check(va, 16, Access.READ);
         if ((va & 15) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;

@@ -3,6 +3,7 @@ package dev.jvisor.debug.gdb;
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.engine.DebugRunner;
+import dev.jvisor.memory.Watchpoints;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +20,8 @@ import java.util.Set;
  */
 public abstract class AllStopTarget implements DebugTarget {
     private final Breakpoints breakpoints = new Breakpoints();
+    /** What each thread installs in its own memory view before its next slice (a TLB is its thread's alone). */
+    private volatile Watchpoints watchpoints;
 
     /** A debugger is connected; until then nothing is held. */
     private volatile boolean attached;
@@ -114,6 +117,8 @@ public abstract class AllStopTarget implements DebugTarget {
      * breakpoints, or the single step gdb asked for; a thread at a breakpoint stops the target instead of running.
      */
     public final void runSlice(int thread, Cpu cpu, DebugRunner engine, long budget) {
+        Watchpoints w = watchpoints;
+        if (cpu.mem.watchpoints() != w) cpu.mem.setWatchpoints(w);
         if (!attached) {
             engine.run(budget);
             return;
@@ -125,16 +130,21 @@ public abstract class AllStopTarget implements DebugTarget {
             step = stepThread == thread;
             gen = generation;
         }
-        if (step) {
-            if (engine.step() == 1 && !isLeaving(thread)) stopAll(gen, new Stop(Stop.Kind.STEP, thread, 0));
-            return;
+        try {
+            if (step) {
+                if (engine.step() == 1 && !isLeaving(thread)) stopAll(gen, new Stop(Stop.Kind.STEP, thread, 0));
+                return;
+            }
+            if (breakpoints.contains(cpu.pc)) {
+                stopAll(gen, new Stop(Stop.Kind.BREAKPOINT, thread, 0));
+                return;
+            }
+            if (breakpoints.isEmpty()) engine.run(budget);
+            else engine.runBreaking(budget, breakpoints);
+        } catch (Watchpoints.WatchpointHit hit) {
+            // The engine left the thread's state as it was before the instruction that made the access.
+            stopAll(gen, new Stop(Stop.Kind.WATCHPOINT, thread, hit.kinds, hit.address));
         }
-        if (breakpoints.contains(cpu.pc)) {
-            stopAll(gen, new Stop(Stop.Kind.BREAKPOINT, thread, 0));
-            return;
-        }
-        if (breakpoints.isEmpty()) engine.run(budget);
-        else engine.runBreaking(budget, breakpoints);
     }
 
     /**
@@ -190,6 +200,11 @@ public abstract class AllStopTarget implements DebugTarget {
     @Override
     public final Breakpoints breakpoints() {
         return breakpoints;
+    }
+
+    @Override
+    public final void setWatchpoints(Watchpoints watchpoints) {
+        this.watchpoints = watchpoints == null || watchpoints.isEmpty() ? null : watchpoints;
     }
 
     @Override
@@ -274,6 +289,7 @@ public abstract class AllStopTarget implements DebugTarget {
     @Override
     public void detach() {
         breakpoints.replaceWith(new long[0]);
+        watchpoints = null;
         synchronized (this) {
             attached = false;
             stepThread = 0;

@@ -2,6 +2,7 @@ package dev.jvisor.debug.gdb;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.memory.Watchpoints;
 
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,12 @@ public interface DebugTarget {
     Breakpoints breakpoints();
 
     /**
+     * Makes every thread stop before a data access that touches {@code watchpoints} (the stub's Z2-Z4), reporting it as
+     * a WATCHPOINT stop; null: none. Accesses the target makes on a thread's behalf (system calls) do not count.
+     */
+    void setWatchpoints(Watchpoints watchpoints);
+
+    /**
      * Resumes from a stop. {@code stepThread} (0: none) executes exactly one instruction; the threads in
      * {@code continuing} run, and so does every other thread if {@code allContinue}; the rest stay stopped.
      * {@code signals} maps threads to a signal to deliver as they resume. The next stop is reported through
@@ -90,11 +97,20 @@ public interface DebugTarget {
     /** The debugger kills the target. */
     void kill();
 
-    /** Why the target stopped. */
-    record Stop(Kind kind, int thread, int value) {
+    /**
+     * Why the target stopped. {@code address} is the watched address a WATCHPOINT stop touched ({@code value} then
+     * holds the watchpoint's {@link Watchpoints} kinds); 0 otherwise.
+     */
+    record Stop(Kind kind, int thread, int value, long address) {
+        public Stop(Kind kind, int thread, int value) {
+            this(kind, thread, value, 0);
+        }
+
         public enum Kind {
             /** {@code thread} is at a breakpoint address, not yet executed. */
             BREAKPOINT,
+            /** {@code thread} is about to make a data access a watchpoint covers, not yet made. */
+            WATCHPOINT,
             /** {@code thread} completed its single step. */
             STEP,
             /** {@code thread} stopped with signal {@code value} (an interrupt is SIGINT, an attach SIGTRAP). */

@@ -2,6 +2,7 @@ package dev.jvisor.debug.gdb;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.debug.gdb.DebugTarget.Stop;
+import dev.jvisor.memory.Watchpoints;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ public final class GdbStub {
     private boolean gdbSwbreak, gdbHwbreak;
     private final TreeSet<Long> softwareBreakpoints = new TreeSet<>(Long::compareUnsigned);
     private final TreeSet<Long> hardwareBreakpoints = new TreeSet<>(Long::compareUnsigned);
+    private final Set<Watch> watches = new java.util.LinkedHashSet<>();
 
     public GdbStub(DebugTarget target, RspChannel channel) {
         this.target = target;
@@ -269,20 +271,44 @@ public final class GdbStub {
 
     // ---- breakpoints ----
 
-    /** {@code Ztype,addr,kind} / {@code ztype,addr,kind}: types 0 (software) and 1 (hardware) stop before execution. */
+    /**
+     * {@code Ztype,addr,kind} / {@code ztype,addr,kind}: types 0 (software) and 1 (hardware) breakpoints stop before
+     * execution; types 2 (write), 3 (read) and 4 (access) watchpoints, {@code kind} bytes long, before the access.
+     */
     private String breakpoint(String p) {
         String[] f = p.substring(1).split("[,;]");
         int type = Integer.parseInt(f[0]);
-        if (type > 1) return ""; // watchpoints are not supported: gdb then says so rather than miss accesses
         long address = Long.parseUnsignedLong(f[1], 16);
-        TreeSet<Long> set = type == 0 ? softwareBreakpoints : hardwareBreakpoints;
-        if (p.charAt(0) == 'Z') set.add(address);
-        else set.remove(address);
-        TreeSet<Long> all = new TreeSet<>(softwareBreakpoints);
-        all.addAll(hardwareBreakpoints);
-        target.breakpoints().replaceWith(all.stream().mapToLong(Long::longValue).toArray());
+        boolean insert = p.charAt(0) == 'Z';
+        if (type <= 1) {
+            TreeSet<Long> set = type == 0 ? softwareBreakpoints : hardwareBreakpoints;
+            if (insert) set.add(address);
+            else set.remove(address);
+            TreeSet<Long> all = new TreeSet<>(softwareBreakpoints);
+            all.addAll(hardwareBreakpoints);
+            target.breakpoints().replaceWith(all.stream().mapToLong(Long::longValue).toArray());
+            return "OK";
+        }
+        if (type > 4) return "";
+        long length = Long.parseUnsignedLong(f[2], 16);
+        if (length == 0) return "E01";
+        Watch w = new Watch(address, length, type == 2 ? Watchpoints.WRITE
+                : type == 3 ? Watchpoints.READ : Watchpoints.READ | Watchpoints.WRITE);
+        if (insert) watches.add(w);
+        else watches.remove(w);
+        long[] starts = new long[watches.size()], lengths = new long[watches.size()];
+        int[] kinds = new int[watches.size()];
+        int i = 0;
+        for (Watch x : watches) {
+            starts[i] = x.address;
+            lengths[i] = x.length;
+            kinds[i++] = x.kinds;
+        }
+        target.setWatchpoints(new Watchpoints(starts, lengths, kinds));
         return "OK";
     }
+
+    private record Watch(long address, long length, int kinds) {}
 
     // ---- resuming ----
 
@@ -359,6 +385,9 @@ public final class GdbStub {
             case KILLED -> String.format("X%02x", GdbSignals.toGdb(s.value()));
             case SIGNAL -> String.format("T%02xthread:%x;", GdbSignals.toGdb(s.value()), s.thread());
             case STEP -> String.format("T%02xthread:%x;", GdbSignals.SIGTRAP, s.thread());
+            case WATCHPOINT -> String.format("T%02xthread:%x;%s:%x;", GdbSignals.SIGTRAP, s.thread(),
+                    s.value() == Watchpoints.WRITE ? "watch" : s.value() == Watchpoints.READ ? "rwatch" : "awatch",
+                    s.address());
             case BREAKPOINT -> {
                 long pc = target.cpu(s.thread()).pc;
                 boolean hardware = hardwareBreakpoints.contains(pc) && !softwareBreakpoints.contains(pc);

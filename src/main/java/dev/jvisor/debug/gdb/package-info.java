@@ -9,9 +9,11 @@
  *       0x03 interrupt, binary escaping.</li>
  *   <li>{@link dev.jvisor.debug.gdb.GdbStub}: one session in all-stop mode. It answers qSupported, the target
  *       description ({@code qXfer:features:read:target.xml}: org.gnu.gdb.aarch64.core and .fpu), thread queries
- *       (qfThreadInfo, qC, H, T), registers (g, G, p, P), memory (m, M, X), breakpoints (Z0/Z1, z0/z1), resumption
+ *       (qfThreadInfo, qC, H, T), registers (g, G, p, P), memory (m, M, X), breakpoints (Z0/Z1), watchpoints
+ *       (Z2-Z4: write, read, access; checked by {@code CpuMemory} on the slow path it keeps their pages on), resumption
  *       (c, s, C, S, vCont with per-thread actions), '?', D and k; while the target runs it waits for its stop and
- *       passes Ctrl-C on. Stop replies carry the thread and, when gdb asked for them, swbreak/hwbreak; the end of the
+ *       passes Ctrl-C on. Stop replies carry the thread and, when gdb asked for them, swbreak/hwbreak, or the watched
+ *       address (watch/rwatch/awatch, reported before the access, as AArch64 hardware does); the end of the
  *       target is W (exit status) or X (signal).</li>
  *   <li>{@link dev.jvisor.debug.gdb.DebugTarget}: what a stub drives: threads, their {@code Cpu}s, memory through
  *       their current translation, breakpoints, resume/step/stop.</li>
@@ -26,8 +28,6 @@
  *
  * <h2>Not supported</h2>
  * <ul>
- *   <li>Watchpoints (Z2-Z4) are refused, so gdb cannot set hardware watchpoints; after
- *       {@code set can-use-hw-watchpoints 0} it single-steps and compares values itself (slow but exact).</li>
  *   <li>Non-stop mode, multiprocess extensions (forked children run undebugged), file transfer (vFile), and
  *       {@code QPassSignals}: every signal that would take effect stops the process for gdb to decide. In user mode
  *       that includes signals whose default action ends the process, which are therefore taken when a thread next

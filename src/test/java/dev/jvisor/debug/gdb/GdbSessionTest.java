@@ -96,6 +96,35 @@ class GdbSessionTest {
         assertTrue(s.programOutput.contains("table 41"), s.describe());
     }
 
+    /**
+     * Watchpoints (Z2, Z3) stop the program at the access: gdb shows the old and new value of a write, and the value
+     * a read finds, in bump() which the translator has translated by then.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "dbt"})
+    void watchpointsStopAtTheAccess(String engine, @TempDir Path dir) throws Exception {
+        Path program = CrossCompiler.compile(Path.of(System.getProperty("basedir", "."), "tests/c/debuggee.c"),
+                List.of("-O0", "-g", "-static"));
+        Session s = debug(engine, dir, program, List.of(),
+                "break checkpoint",
+                "continue",
+                "watch table[0]",
+                "continue",
+                "delete",
+                "rwatch counter",
+                "continue",
+                "backtrace 1",
+                "delete",
+                "continue");
+        String out = s.gdb.stdoutText();
+        assertTrue(finds("Hardware watchpoint 2: table\\[0\\]\\n\\nOld value = 17\\nNew value = 18\\n"
+                + "checkpoint \\(\\) at ", out), s.describe());
+        assertTrue(finds("Hardware read watchpoint 3: counter\\n\\nValue = 1234605616437009052\\n", out), s.describe());
+        assertTrue(finds("#0  0x[0-9a-f]+ in bump \\(by=1\\) at", out), s.describe());
+        assertTrue(out.contains("exited with code 07"), s.describe());
+        assertEquals(7, s.exitStatus, s.describe());
+    }
+
     /** A hardware breakpoint (Z1) stops like a software one; after detach the program runs on to its own end. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"interp", "dbt"})

@@ -4,6 +4,8 @@ import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.debug.gdb.DebugTarget.Stop;
 import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.memory.Access;
+import dev.jvisor.memory.Watchpoints;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The stub's answers to each packet, against a scripted target, spoken to through a second RspChannel as gdb. */
@@ -79,6 +82,10 @@ class GdbStubTest {
         }
 
         @Override public Breakpoints breakpoints() { return breakpoints; }
+
+        volatile Watchpoints watchpoints;
+
+        @Override public void setWatchpoints(Watchpoints w) { watchpoints = w; }
 
         @Override
         public synchronized void resume(int stepThread, Set<Integer> continuing, boolean allContinue,
@@ -282,7 +289,6 @@ class GdbStubTest {
         assertEquals("OK", ask("Z0,400580,4"));
         assertEquals("OK", ask("Z1,400600,4"));
         assertTrue(target.breakpoints.contains(0x400580) && target.breakpoints.contains(0x400600));
-        assertEquals("", ask("Z2,1000,8"), "watchpoints are refused, not faked");
 
         target.cpus[1].pc = 0x400580;
         target.stops.add(new Stop(Stop.Kind.BREAKPOINT, 2, 0));
@@ -296,6 +302,34 @@ class GdbStubTest {
         assertTrue(target.breakpoints.contains(0x400600));
         assertEquals("OK", ask("z1,400600,4"));
         assertTrue(target.breakpoints.isEmpty());
+    }
+
+    @Test
+    void watchpointsReachTheTargetAndStopsNameTheAddress() throws IOException {
+        assertEquals("OK", ask("Z2,1008,4"));
+        assertEquals("OK", ask("Z3,2000,8"));
+        assertEquals("OK", ask("Z4,3000,1"));
+        Watchpoints w = target.watchpoints;
+        assertThrows(Watchpoints.WatchpointHit.class, () -> w.check(0x100b, 1, Access.WRITE));
+        w.check(0x100c, 1, Access.WRITE);
+        w.check(0x1008, 4, Access.READ); // a write watchpoint ignores reads
+        assertThrows(Watchpoints.WatchpointHit.class, () -> w.check(0x1ffc, 8, Access.READ));
+        assertThrows(Watchpoints.WatchpointHit.class, () -> w.check(0x3000, 1, Access.WRITE));
+        assertEquals("E01", ask("Z2,1000,0"));
+        assertEquals("", ask("Z5,1000,4"));
+
+        target.stops.add(new Stop(Stop.Kind.WATCHPOINT, 1, Watchpoints.WRITE, 0x1008));
+        assertEquals("T05thread:1;watch:1008;", ask("c"));
+        target.stops.add(new Stop(Stop.Kind.WATCHPOINT, 2, Watchpoints.READ, 0x2004));
+        assertEquals("T05thread:2;rwatch:2004;", ask("c"));
+        target.stops.add(new Stop(Stop.Kind.WATCHPOINT, 1, Watchpoints.READ | Watchpoints.WRITE, 0x3000));
+        assertEquals("T05thread:1;awatch:3000;", ask("c"));
+
+        assertEquals("OK", ask("z2,1008,4"));
+        assertEquals("OK", ask("z3,2000,8"));
+        target.watchpoints.check(0x1008, 4, Access.WRITE);
+        assertEquals("OK", ask("z4,3000,1"));
+        assertTrue(target.watchpoints.isEmpty());
     }
 
     @Test
