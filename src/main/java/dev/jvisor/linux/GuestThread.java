@@ -204,7 +204,7 @@ final class GuestThread implements SystemHooks {
             ProcessDebugger debugger = process.debugger;
             if (debugger != null && sig != Signals.SIGKILL && !Signals.ignored(sig, process.signals.action(sig))) {
                 cpu.pc = pc;
-                int decided = debugger.interceptSignal(tid, sig);
+                int decided = debugger.interceptSignal(tid, cpu, sig);
                 pc = cpu.pc;
                 if (decided == 0) continue;
                 if (decided != sig) {
@@ -256,7 +256,7 @@ final class GuestThread implements SystemHooks {
         ProcessDebugger debugger = process.debugger;
         if (debugger != null) {
             cpu.pc = pc;
-            int decided = debugger.interceptSignal(tid, info.signo());
+            int decided = debugger.interceptSignal(tid, cpu, info.signo());
             pc = cpu.pc;
             // Discarded: the instruction runs again (and faults again, unless gdb changed something), as on Linux.
             if (decided == 0) return pc;

@@ -106,10 +106,21 @@ public abstract class AllStopTarget implements DebugTarget {
      * to continue, which the debugger may have changed.
      */
     public final long holdIfStopped(int thread, Cpu cpu, long next) {
+        installWatchpoints(cpu); // gdb may have changed them while the thread was blocked
         if (!attached || !stopped) return next;
         cpu.pc = next;
         hold(thread);
+        installWatchpoints(cpu);
         return cpu.pc;
+    }
+
+    /**
+     * Gives the thread's memory view the current watchpoints; called on the thread itself (its TLB is its own)
+     * wherever it goes on after gdb may have changed them.
+     */
+    private void installWatchpoints(Cpu cpu) {
+        Watchpoints w = watchpoints;
+        if (cpu.mem.watchpoints() != w) cpu.mem.setWatchpoints(w);
     }
 
     /**
@@ -117,8 +128,7 @@ public abstract class AllStopTarget implements DebugTarget {
      * breakpoints, or the single step gdb asked for; a thread at a breakpoint stops the target instead of running.
      */
     public final void runSlice(int thread, Cpu cpu, DebugRunner engine, long budget) {
-        Watchpoints w = watchpoints;
-        if (cpu.mem.watchpoints() != w) cpu.mem.setWatchpoints(w);
+        installWatchpoints(cpu);
         if (!attached) {
             engine.run(budget);
             return;
@@ -149,11 +159,11 @@ public abstract class AllStopTarget implements DebugTarget {
 
     /**
      * Signal {@code sig} is about to take effect on {@code thread} (a fault of its current instruction, or a pending
-     * signal about to be delivered), with its registers showing where: as under ptrace, the target stops and gdb
-     * decides. Returns the signal to go on with: {@code sig}, another one gdb resumes the thread with, or 0 if gdb
+     * signal about to be delivered), with its registers ({@code cpu}) showing where: as under ptrace, the target
+     * stops and gdb decides. Returns the signal to go on with: {@code sig}, another one gdb resumes the thread with, or 0 if gdb
      * discards it. Without a debugger attached it is {@code sig}.
      */
-    public final int interceptSignal(int thread, int sig) {
+    public final int interceptSignal(int thread, Cpu cpu, int sig) {
         while (attached) {
             long gen;
             synchronized (this) {
@@ -162,6 +172,7 @@ public abstract class AllStopTarget implements DebugTarget {
             }
             boolean reported = stopAll(gen, new Stop(Stop.Kind.SIGNAL, thread, sig));
             hold(thread);
+            installWatchpoints(cpu);
             synchronized (this) {
                 int decision = signalDecisions.remove(thread);
                 if (reported) return attached ? decision : sig;
