@@ -371,10 +371,6 @@ public abstract class CpuMemory {
      * permission (an atomic that may not write faults even when the comparison would fail).
      */
     private long atomicHost(long va, int size) {
-        if (watchpoints != null) {
-            watchpoints.check(va, size, Access.READ);
-            watchpoints.check(va, size, Access.WRITE);
-        }
         if ((va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
@@ -382,6 +378,11 @@ public abstract class CpuMemory {
         if (writeTag[i] == page) {
             addend = writeAdd[i];
         } else {
+            // A watched page is never in the TLB, so only a miss needs to look at watchpoints.
+            if (watchpoints != null) {
+                watchpoints.check(va, size, Access.READ);
+                watchpoints.check(va, size, Access.WRITE);
+            }
             addend = fill(va, Access.WRITE);
             if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
         }
@@ -432,9 +433,11 @@ public abstract class CpuMemory {
      * last byte first, so that a fault on the second page leaves memory as it was.
      */
     public final void probeWrite(long va) {
-        if (watchpoints != null) watchpoints.check(va, 1, Access.WRITE);
         long page = va >>> PAGE_SHIFT;
-        if (writeTag[(int) page & TLB_MASK] != page) fill(va, Access.WRITE);
+        if (writeTag[(int) page & TLB_MASK] != page) {
+            if (watchpoints != null) watchpoints.check(va, 1, Access.WRITE);
+            fill(va, Access.WRITE);
+        }
     }
 
     // ---- 128-bit atomics ----
@@ -464,7 +467,6 @@ public abstract class CpuMemory {
      * atomics: {@code out[0]} gets the low doubleword, {@code out[1]} the high one. Needs read permission only.
      */
     public final void atomicLoad128(long va, long[] out) {
-        if (watchpoints != null) watchpoints.check(va, 16, Access.READ);
         if ((va & 15) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long page = va >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
@@ -472,6 +474,7 @@ public abstract class CpuMemory {
         if (readTag[i] == page) {
             addend = readAdd[i];
         } else {
+            if (watchpoints != null) watchpoints.check(va, 16, Access.READ);
             addend = fill(va, Access.READ);
             if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.READ);
         }
