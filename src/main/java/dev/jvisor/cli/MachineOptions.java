@@ -4,6 +4,8 @@ import dev.jvisor.UserError;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.emulator.VirtMachine;
 import dev.jvisor.machine.virt.VirtBoard;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options every system-emulation command shares: what machine to build and how to run it. */
@@ -25,6 +27,10 @@ final class MachineOptions {
     @Option(names = "--memory", defaultValue = "512M", paramLabel = "SIZE",
             description = "Guest RAM, in MiB or with a K, M or G suffix (default: ${DEFAULT-VALUE}).")
     String memory;
+
+    @Option(names = "--drive", paramLabel = "file=PATH[,readonly=on]",
+            description = "A raw disk image as a virtio-blk device (vda, vdb, ... in order); repeatable.")
+    List<String> drives = new ArrayList<>();
 
     @Option(names = "--stats", description = "At exit, print instructions per vCPU, MIPS and the translator's "
             + "figures to stderr.")
@@ -50,7 +56,27 @@ final class MachineOptions {
         VirtMachine.EngineKind kind = engine == UserCommand.EngineChoice.dbt
                 ? VirtMachine.EngineKind.DBT : VirtMachine.EngineKind.INTERP;
         return new VirtMachine.Options(kind, model, compatible, smp, memoryBytes(memory), kernel, initrd, bootargs,
-                dtb);
+                dtb, drives.stream().map(MachineOptions::drive).toList());
+    }
+
+    static VirtMachine.Drive drive(String spec) {
+        String file = null;
+        boolean readOnly = false;
+        for (String part : spec.split(",")) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq), value = eq < 0 ? "" : part.substring(eq + 1);
+            switch (key) {
+                case "file" -> file = value;
+                case "readonly" -> readOnly = switch (value) {
+                    case "on", "true", "yes", "" -> true;
+                    case "off", "false", "no" -> false;
+                    default -> throw new UserError("--drive readonly=" + value + ": use on or off");
+                };
+                default -> throw new UserError("--drive " + spec + ": unknown key '" + key + "' (file, readonly)");
+            }
+        }
+        if (file == null || file.isEmpty()) throw new UserError("--drive " + spec + " names no file=");
+        return new VirtMachine.Drive(java.nio.file.Path.of(file), readOnly);
     }
 
     static long memoryBytes(String text) {

@@ -20,6 +20,11 @@ import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
 import dev.jvisor.machine.virt.VirtBoard;
+import dev.jvisor.machine.virtio.VirtioBlock;
+import dev.jvisor.machine.virtio.VirtioConsole;
+import dev.jvisor.machine.virtio.VirtioRng;
+import dev.jvisor.memory.Dma;
+import dev.jvisor.memory.RamDma;
 import dev.jvisor.memory.Access;
 import dev.jvisor.memory.GuestRam;
 import dev.jvisor.memory.MemoryFault;
@@ -49,7 +54,20 @@ public final class VirtMachine implements AutoCloseable {
     public enum EngineKind { DBT, INTERP }
 
     public record Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize,
-                          Path kernel, Path initrd, String bootargs, Path deviceTree) {}
+                          Path kernel, Path initrd, String bootargs, Path deviceTree, List<Drive> drives) {
+        public Options {
+            drives = List.copyOf(drives);
+        }
+
+        /** Without disks. */
+        public Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize, Path kernel,
+                       Path initrd, String bootargs, Path deviceTree) {
+            this(engine, model, cpuCompatible, cpus, ramSize, kernel, initrd, bootargs, deviceTree, List.of());
+        }
+    }
+
+    /** A raw disk image behind a virtio-blk device. */
+    public record Drive(Path file, boolean readOnly) {}
 
     /** How a run ended. */
     public sealed interface Outcome {
@@ -75,6 +93,7 @@ public final class VirtMachine implements AutoCloseable {
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private final ConsoleMonitor console;
     private final Hypercalls hypercalls;
+    private final VirtioConsole virtioConsole;
     private final long startNanos = System.nanoTime();
     private volatile Thread inputThread;
 
@@ -92,6 +111,11 @@ public final class VirtMachine implements AutoCloseable {
             PhysicalMemory phys = physicalMemory();
             for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys);
             for (int i = 0; i < vcpus.length; i++) vcpus[i] = new Vcpu(i);
+            Dma dma = RamDma.of(phys, this::ramWritten);
+            for (Drive d : options.drives()) board.addVirtio(VirtioBlock.open(d.file(), d.readOnly()), dma);
+            virtioConsole = new VirtioConsole(console);
+            board.addVirtio(virtioConsole, dma);
+            board.addVirtio(new VirtioRng(), dma);
             placement = LinuxLoader.loadFiles(ram, VirtBoard.RAM, options.kernel(), options.initrd(),
                     options.deviceTree(), board::deviceTree);
         } catch (RuntimeException e) {
@@ -102,6 +126,19 @@ public final class VirtMachine implements AutoCloseable {
 
     public VirtBoard board() {
         return board;
+    }
+
+    /**
+     * Waits until the guest's console output (UART and hvc0) shows {@code text}, which must appear within 4 KiB of
+     * output from when this is called: an "expect" for tests and scripts driving the guest.
+     */
+    public void awaitConsole(String text) throws InterruptedException {
+        console.await(text);
+    }
+
+    /** hvc0: its output shares the machine's console output; its input is the caller's to feed. */
+    public VirtioConsole virtioConsole() {
+        return virtioConsole;
     }
 
     /** Starts vCPU 0 at the kernel and feeds {@code consoleInput} (may be null) to the UART. */
@@ -401,6 +438,8 @@ public final class VirtMachine implements AutoCloseable {
         private static final String PANIC = "Kernel panic - not syncing: ";
         private final IntConsumer out;
         private final StringBuilder line = new StringBuilder();
+        /** The last few KiB of output, for {@link #await}. */
+        private final StringBuilder recent = new StringBuilder();
         private volatile String panic;
 
         ConsoleMonitor(IntConsumer out) {
@@ -410,6 +449,9 @@ public final class VirtMachine implements AutoCloseable {
         @Override
         public synchronized void accept(int b) {
             out.accept(b);
+            recent.append((char) (b & 0xFF));
+            if (recent.length() > 8192) recent.delete(0, 4096);
+            notifyAll();
             if (b == '\n') {
                 int at = line.indexOf(PANIC);
                 if (at >= 0 && panic == null) panic = line.substring(at + PANIC.length()).strip();
@@ -421,6 +463,14 @@ public final class VirtMachine implements AutoCloseable {
 
         String panic() {
             return panic;
+        }
+
+        synchronized void await(String text) throws InterruptedException {
+            int from = 0;
+            while (recent.indexOf(text, from) < 0) {
+                from = Math.max(0, recent.length() - text.length());
+                wait();
+            }
         }
     }
 }

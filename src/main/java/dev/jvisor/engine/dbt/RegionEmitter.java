@@ -222,9 +222,23 @@ final class RegionEmitter {
                 cb.goto_(ret);
                 return;
             }
+            if (row.section == Section.SYSTEM) exitIfRequested(n - 1 - j);
             cb.pop2();
         }
         edge(b.endPc());
+    }
+
+    /**
+     * After a system instruction run in place, with its next PC on the stack: if it made an interrupt deliverable (or
+     * another thread asked the vCPU to stop), the region ends there, not counting the {@code skipped} instructions
+     * of the block it will not run.
+     */
+    private void exitIfRequested(int skipped) {
+        Label stay = cb.newLabel();
+        cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", CD_boolean).ifeq(stay);
+        if (skipped > 0) cb.lload(L_COUNT).loadConstant((long) skipped).lsub().lstore(L_COUNT);
+        cb.goto_(ret);
+        cb.labelBinding(stay);
     }
 
     /** Continues at {@code target}: a jump to its block when the region has it, else a return to the dispatcher. */

@@ -1,6 +1,7 @@
 package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.SysReg;
 import dev.jvisor.arch.a64.decode.A64;
 import dev.jvisor.arch.a64.decode.DecodeTable;
 import dev.jvisor.arch.a64.decode.Exec;
@@ -114,6 +115,33 @@ public final class RegionTranslator {
         }
     }
 
+    /**
+     * System rows that stay inside a region: hints (NOP and the pointer-authentication and BTI hints a kernel puts in
+     * every function, which are NOPs without those features), barriers, CLREX, data-cache operations, MRS, MSR
+     * (immediate) and MSR to registers that cannot change how the rest of the region's code is fetched or mapped.
+     * They run their semantics in place; the emitter follows each with a check of {@link Cpu#exitRequest}, so an
+     * interrupt that DAIFClr or a write to DAIF or ICC_PMR unmasks is taken at once (inline translation). The rest
+     * (exception generation, WFI/WFE, TLB and instruction-cache maintenance, translation-control registers) end
+     * the region and go back to the dispatcher (callout translation).
+     */
+    static boolean endsRegion(InsnRow row, int insn) {
+        return switch (row.name) {
+            case "HINT", "YIELD", "CLREX", "DSB", "DMB", "ISB", "DC_ZVA", "DC_CVAC", "DC_CVAU", "DC_CVAP", "DC_CIVAC",
+                 "MRS", "MSR_imm" -> false;
+            case "MSR_reg" -> !INLINE_MSR.contains(insn >>> 5 & 0xFFFF);
+            default -> true;
+        };
+    }
+
+    /** Registers whose writes only change state the following instructions read through the CPU or devices. */
+    private static final java.util.Set<Integer> INLINE_MSR = java.util.Set.of(SysReg.NZCV, SysReg.DAIF, SysReg.FPCR,
+            SysReg.FPSR, SysReg.TPIDR_EL0, SysReg.TPIDRRO_EL0, SysReg.TPIDR_EL1, SysReg.SP_EL0, SysReg.ELR_EL1,
+            SysReg.SPSR_EL1, SysReg.ESR_EL1, SysReg.FAR_EL1, SysReg.CNTKCTL_EL1, SysReg.MDSCR_EL1,
+            SysReg.CNTP_TVAL_EL0, SysReg.CNTP_CTL_EL0, SysReg.CNTP_CVAL_EL0, SysReg.CNTV_TVAL_EL0,
+            SysReg.CNTV_CTL_EL0, SysReg.CNTV_CVAL_EL0,
+            SysReg.encode(3, 0, 4, 6, 0) /* ICC_PMR_EL1 */, SysReg.encode(3, 0, 12, 12, 1) /* ICC_EOIR1_EL1 */,
+            SysReg.encode(3, 0, 12, 11, 1) /* ICC_DIR_EL1 */, SysReg.encode(3, 0, 12, 11, 5) /* ICC_SGI1R_EL1 */);
+
     private TreeMap<Long, Block> discover(Cpu cpu, long startPc, int cap) {
         long first = startPc & ~0xFFFL, end = first + SPAN_BYTES;
         TreeMap<Long, Block> blocks = new TreeMap<>();
@@ -148,7 +176,7 @@ public final class RegionTranslator {
                     classifyBranch(b, row, insn, pc - 4);
                     break;
                 }
-                if (row.section == Section.SYSTEM) {
+                if (row.section == Section.SYSTEM && endsRegion(row, insn)) {
                     b.end = End.EXIT;
                     break;
                 }
