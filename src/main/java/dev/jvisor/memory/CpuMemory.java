@@ -178,6 +178,19 @@ public abstract class CpuMemory {
         if (addend != IO) codeWatcher.invalidate(addend + (va & ~PAGE_MASK), false);
     }
 
+    /** A debugger's watchpoints, or null: see {@link Watchpoints}. Only the slow paths look at it. */
+    private Watchpoints watchpoints;
+
+    /** Installs {@code w} (null or empty: none); pages holding a watchpoint leave the TLB. */
+    public final void setWatchpoints(Watchpoints w) {
+        watchpoints = w == null || w.isEmpty() ? null : w;
+        flushTlb();
+    }
+
+    public final Watchpoints watchpoints() {
+        return watchpoints;
+    }
+
     /** Host offset of the page holding {@code va} as the instruction fetch sees it. */
     public final long codeHostPage(long va) {
         return codeAddend(va) + (va & ~PAGE_MASK);
@@ -186,7 +199,7 @@ public abstract class CpuMemory {
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
         if (addend == IO) return IO;
-        if (strictAlignment && access != Access.EXECUTE) {
+        if (access != Access.EXECUTE && (strictAlignment || watchpoints != null && watchpoints.touchesPage(va))) {
             if (access == Access.WRITE && codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
             return addend;
         }
@@ -267,6 +280,7 @@ public abstract class CpuMemory {
     }
 
     private long slowRead(long va, int size) {
+        if (watchpoints != null) watchpoints.check(va, size, Access.READ);
         if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
@@ -329,6 +343,7 @@ public abstract class CpuMemory {
     }
 
     private void slowWrite(long va, int size, long value) {
+        if (watchpoints != null) watchpoints.check(va, size, Access.WRITE);
         if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
@@ -363,6 +378,11 @@ public abstract class CpuMemory {
         if (writeTag[i] == page) {
             addend = writeAdd[i];
         } else {
+            // A watched page is never in the TLB, so only a miss needs to look at watchpoints.
+            if (watchpoints != null) {
+                watchpoints.check(va, size, Access.READ);
+                watchpoints.check(va, size, Access.WRITE);
+            }
             addend = fill(va, Access.WRITE);
             if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
         }
@@ -414,7 +434,10 @@ public abstract class CpuMemory {
      */
     public final void probeWrite(long va) {
         long page = va >>> PAGE_SHIFT;
-        if (writeTag[(int) page & TLB_MASK] != page) fill(va, Access.WRITE);
+        if (writeTag[(int) page & TLB_MASK] != page) {
+            if (watchpoints != null) watchpoints.check(va, 1, Access.WRITE);
+            fill(va, Access.WRITE);
+        }
     }
 
     // ---- 128-bit atomics ----
@@ -451,6 +474,7 @@ public abstract class CpuMemory {
         if (readTag[i] == page) {
             addend = readAdd[i];
         } else {
+            if (watchpoints != null) watchpoints.check(va, 16, Access.READ);
             addend = fill(va, Access.READ);
             if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.READ);
         }

@@ -2,6 +2,7 @@ package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.decode.A64;
+import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.memory.CpuMemory;
 
@@ -130,6 +131,30 @@ public final class DbtEngine {
             prevEpoch = mem.mappingEpoch;
             c.pc = r.run(c);
             prev = r.valid ? r : null;
+        }
+        materializeFlags(c);
+        return c.instructions - start;
+    }
+
+    /**
+     * For a debugger: like {@link #run(long)}, but stops before executing any instruction except the first whose
+     * address is in {@code stops}, leaving {@link Cpu#pc} at it. A translated region runs only if no stop lies in the
+     * pages it was translated from; code near a stop runs in the interpreter one instruction at a time.
+     */
+    public long runBreaking(long budget, Breakpoints stops) {
+        final Cpu c = cpu;
+        final long start = c.instructions;
+        while (!c.exitRequest && c.instructions - start < budget) {
+            long pc = c.pc;
+            if (c.instructions != start && stops.contains(pc)) break;
+            Region r = stops.anyIn(pc & ~CpuMemory.PAGE_MASK, CpuMemory.PAGE_SIZE) ? null : find(pc);
+            if (r != null && !stops.anyIn(r.pc & ~CpuMemory.PAGE_MASK, r.hostPages.length * CpuMemory.PAGE_SIZE)) {
+                stats.regionRuns++;
+                c.pc = r.run(c);
+            } else {
+                materializeFlags(c);
+                interpreter.run(1);
+            }
         }
         materializeFlags(c);
         return c.instructions - start;

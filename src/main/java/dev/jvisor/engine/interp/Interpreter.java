@@ -6,6 +6,7 @@ import dev.jvisor.arch.a64.decode.A64;
 import dev.jvisor.arch.a64.decode.DecodeTable;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.decode.Section;
+import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.memory.MemoryFault;
 
 /**
@@ -58,6 +59,17 @@ public final class Interpreter {
             c.pc = pc;
             c.instructions += n;
         }
+        return n;
+    }
+
+    /**
+     * For a debugger: like {@link #run}, but stops before executing any instruction except the first whose address
+     * is in {@code stops}, leaving {@link Cpu#pc} at it. Kept apart from {@link #run} so that the loop that runs
+     * without a debugger pays nothing for breakpoints.
+     */
+    public long runBreaking(long budget, Breakpoints stops) {
+        long n = 0;
+        while (n < budget && !cpu.exitRequest && (n == 0 || !stops.contains(cpu.pc))) n += run(1);
         return n;
     }
 
