@@ -32,6 +32,14 @@ final class MachineOptions {
             description = "A raw disk image as a virtio-blk device (vda, vdb, ... in order); repeatable.")
     List<String> drives = new ArrayList<>();
 
+    @Option(names = "--gdb", paramLabel = "PORT",
+            description = "Let gdb debug the machine: listen on localhost:PORT (0: any free port, printed on stderr) "
+                    + "for `target remote`; vCPUs are gdb's threads.")
+    Integer gdbPort;
+
+    @Option(names = "--gdb-wait", description = "With --gdb: stop before the first instruction until gdb connects.")
+    boolean gdbWait;
+
     @Option(names = "--stats", description = "At exit, print instructions per vCPU, MIPS and the translator's "
             + "figures to stderr.")
     boolean stats;

@@ -1,16 +1,23 @@
 package dev.jvisor.cli;
 
+import dev.jvisor.UserError;
+import dev.jvisor.debug.gdb.GdbServer;
 import dev.jvisor.emulator.VirtMachine;
 
 /** Runs a system-emulated machine on the user's terminal and turns how it ended into an exit status. */
 final class SystemRun {
     private SystemRun() {}
 
-    static int boot(VirtMachine.Options options, boolean stats) throws InterruptedException {
+    static int boot(VirtMachine.Options options, MachineOptions machineOptions) throws InterruptedException {
+        if (machineOptions.gdbWait && machineOptions.gdbPort == null) throw new UserError("--gdb-wait needs --gdb PORT");
+        boolean stats = machineOptions.stats;
         VirtMachine.Outcome outcome;
         String statistics;
         try (HostConsole console = new HostConsole();
              VirtMachine machine = new VirtMachine(options, console.output())) {
+            if (machineOptions.gdbPort != null) {
+                machine.attachDebugger(GdbServer.listen(machineOptions.gdbPort, System.err), machineOptions.gdbWait);
+            }
             machine.start(console.input(() -> machine.stop("Ctrl-A X")));
             outcome = machine.awaitOutcome();
             statistics = stats ? machine.statistics() : null;

@@ -9,6 +9,10 @@ import dev.jvisor.arch.a64.system.SysRegFile;
 import dev.jvisor.arch.a64.system.SysRegHandler;
 import dev.jvisor.arch.a64.system.SystemMode;
 import dev.jvisor.arch.a64.system.VcpuRunner;
+import dev.jvisor.debug.gdb.DebugTarget;
+import dev.jvisor.debug.gdb.GdbServer;
+import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
@@ -103,6 +107,8 @@ public final class VirtMachine implements AutoCloseable {
     private final VirtioConsole virtioConsole;
     private final long startNanos = System.nanoTime();
     private volatile Thread inputThread;
+    private volatile MachineDebugger debugger;
+    private GdbServer gdbServer;
 
     /** Builds the machine and loads the kernel; nothing runs until {@link #start}. */
     public VirtMachine(Options options, IntConsumer consoleOutput) {
@@ -148,9 +154,64 @@ public final class VirtMachine implements AutoCloseable {
         return virtioConsole;
     }
 
+    /**
+     * Lets gdb debug the machine through {@code server}: call before {@link #start}. With {@code waitForDebugger}
+     * no instruction runs until gdb has connected and continued.
+     */
+    public void attachDebugger(GdbServer server, boolean waitForDebugger) {
+        MachineDebugger d = new MachineDebugger(new MachineDebugger.Vcpus() {
+            @Override
+            public int count() {
+                return vcpus.length;
+            }
+
+            @Override
+            public Cpu cpu(int index) {
+                return vcpus[index].cpu;
+            }
+
+            @Override
+            public SysRegFile registers(int index) {
+                return vcpus[index].system.regs;
+            }
+
+            @Override
+            public Mmu mmu(int index) {
+                return mmus[index];
+            }
+
+            @Override
+            public boolean leaving(int index) {
+                VcpuRunner r = vcpus[index].runner;
+                return r == null || r.stopped() || outcome.isDone();
+            }
+
+            @Override
+            public boolean sleeping(int index) {
+                VcpuRunner r = vcpus[index].runner;
+                return r != null && r.sleeping();
+            }
+
+            @Override
+            public void kick(int index) {
+                VcpuRunner r = vcpus[index].runner;
+                if (r != null) r.kick();
+            }
+
+            @Override
+            public void kill() {
+                stop("killed by gdb");
+            }
+        }, ram, VirtBoard.RAM, waitForDebugger);
+        debugger = d;
+        gdbServer = server;
+    }
+
     /** Starts vCPU 0 at the kernel and feeds {@code consoleInput} (may be null) to the UART. */
     public void start(InputStream consoleInput) {
         vcpus[0].powerOn(placement.entry(), placement.deviceTree(), 1);
+        // Only now is there a vCPU for gdb to look at.
+        if (gdbServer != null) gdbServer.start(debugger);
         if (consoleInput != null) inputThread = board.uart().startInput(consoleInput);
     }
 
@@ -173,6 +234,12 @@ public final class VirtMachine implements AutoCloseable {
         if (!outcome.complete(o)) return;
         for (Vcpu v : vcpus) {
             if (v != null) v.stop();
+        }
+        MachineDebugger d = debugger;
+        if (d != null) {
+            d.ended(o instanceof Outcome.Panic || o instanceof Outcome.Crashed
+                    ? new DebugTarget.Stop(DebugTarget.Stop.Kind.KILLED, 0, 6 /* SIGABRT */)
+                    : new DebugTarget.Stop(DebugTarget.Stop.Kind.EXITED, 0, 0));
         }
     }
 
@@ -228,6 +295,13 @@ public final class VirtMachine implements AutoCloseable {
             if (v != null) v.join();
         }
         if (inputThread != null) inputThread.interrupt();
+        if (gdbServer != null) {
+            try {
+                gdbServer.finish(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         board.close();
     }
 
@@ -351,15 +425,61 @@ public final class VirtMachine implements AutoCloseable {
             c.pc = entry;
             c.x[0] = contextId;
             mmu.attach(c, regs);
-            VcpuRunner.Engine engine = switch (options.engine()) {
-                case INTERP -> new Interpreter(c, null)::run;
+            Interpreter interpreter = new Interpreter(c, null);
+            DebugRunner engine = switch (options.engine()) {
+                case INTERP -> new DebugRunner() {
+                    @Override
+                    public long run(long budget) {
+                        return interpreter.run(budget);
+                    }
+
+                    @Override
+                    public long runBreaking(long budget, Breakpoints stops) {
+                        return interpreter.runBreaking(budget, stops);
+                    }
+
+                    @Override
+                    public long step() {
+                        return interpreter.run(1);
+                    }
+                };
                 case DBT -> {
                     DbtEngine dbt = new DbtEngine(c, codeCache, null, SYSTEM_HOT_THRESHOLD);
                     dbtEngines.add(dbt);
-                    yield dbt::run;
+                    yield new DebugRunner() {
+                        @Override
+                        public long run(long budget) {
+                            return dbt.run(budget);
+                        }
+
+                        @Override
+                        public long runBreaking(long budget, Breakpoints stops) {
+                            return dbt.runBreaking(budget, stops);
+                        }
+
+                        @Override
+                        public long step() {
+                            return interpreter.run(1);
+                        }
+                    };
                 }
             };
-            VcpuRunner r = new VcpuRunner(c, sys, engine);
+            VcpuRunner r = new VcpuRunner(c, sys, engine::run);
+            MachineDebugger d = debugger;
+            if (d != null) {
+                int thread = index + 1;
+                r.setSupervisor(new VcpuRunner.Supervisor() {
+                    @Override
+                    public boolean hold() {
+                        return d.hold(thread);
+                    }
+
+                    @Override
+                    public void runSlice(long budget) {
+                        d.runSlice(thread, c, engine, budget);
+                    }
+                });
+            }
             if (lines != 0) r.setInterruptLine(lines, true);
             system = sys;
             cpu = c;
