@@ -32,6 +32,19 @@ final class MachineOptions {
             description = "A raw disk image as a virtio-blk device (vda, vdb, ... in order); repeatable.")
     List<String> drives = new ArrayList<>();
 
+    @Option(names = "--stats-json", paramLabel = "FILE",
+            description = "At exit, write the figures --stats prints to FILE as JSON, for tools.")
+    java.nio.file.Path statsJson;
+
+    @Option(names = "--trace", paramLabel = "EVENTS",
+            description = "Write a trace of EVENTS (comma-separated: exceptions, irq, mmio, hypercalls, insn, all) "
+                    + "to the --trace-file.")
+    String trace;
+
+    @Option(names = "--trace-file", paramLabel = "FILE", defaultValue = "jvisor-trace.txt",
+            description = "Where --trace writes (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path traceFile;
+
     @Option(names = "--gdb", paramLabel = "PORT",
             description = "Let gdb debug the machine: listen on localhost:PORT (0: any free port, printed on stderr) "
                     + "for `target remote`; vCPUs are gdb's threads.")

@@ -65,8 +65,28 @@ public final class Hypercalls {
         this.console = console;
     }
 
+    /** Told about every call and its result (a tracer). */
+    @FunctionalInterface
+    public interface Listener {
+        void called(int cpuIndex, String name, long result);
+    }
+
+    private volatile Listener listener;
+
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
     /** Performs the call in x0..x3 of vCPU {@code cpuIndex}; returns the value for x0. */
     public long call(int cpuIndex, Cpu c) {
+        int fid = (int) c.x[0];
+        long result = dispatch(cpuIndex, c);
+        Listener l = listener;
+        if (l != null) l.called(cpuIndex, Psci.handles(fid) ? String.format("PSCI 0x%08x", fid) : name(fid), result);
+        return result;
+    }
+
+    private long dispatch(int cpuIndex, Cpu c) {
         int fid = (int) c.x[0];
         if (fid == Psci.FEATURES && (int) c.x[1] == SMCCC_VERSION) {
             // The kernel asks PSCI whether SMCCC_VERSION exists before it dares to call it.

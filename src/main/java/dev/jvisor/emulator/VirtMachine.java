@@ -108,6 +108,7 @@ public final class VirtMachine implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private volatile Thread inputThread;
     private volatile MachineDebugger debugger;
+    private volatile MachineTracer tracer;
     private GdbServer gdbServer;
 
     /** Builds the machine and loads the kernel; nothing runs until {@link #start}. */
@@ -207,6 +208,13 @@ public final class VirtMachine implements AutoCloseable {
         gdbServer = server;
     }
 
+    /** Writes the events {@code t} asks for as they happen: call before {@link #start}; the caller closes it. */
+    public void trace(MachineTracer t) {
+        tracer = t;
+        if (t.traces(MachineTracer.Event.MMIO)) board.bus().setListener(t.mmio());
+        if (t.traces(MachineTracer.Event.HYPERCALLS)) hypercalls.setListener(t::hypercall);
+    }
+
     /** Starts vCPU 0 at the kernel and feeds {@code consoleInput} (may be null) to the UART. */
     public void start(InputStream consoleInput) {
         vcpus[0].powerOn(placement.entry(), placement.deviceTree(), 1);
@@ -243,41 +251,39 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
-    /** Per-vCPU instructions and the engine's statistics, for --stats. */
-    public String statistics() {
+    /** The machine's figures now: instructions, exceptions, hypercalls, MMIO and the translator's counts. */
+    public MachineStatistics statistics() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        StringBuilder sb = new StringBuilder();
-        long total = 0;
+        List<Long> instructions = new ArrayList<>();
         DbtEngine.Stats dbt = new DbtEngine.Stats();
-        for (Vcpu v : vcpus) {
-            total += v.retired();
-            sb.append(String.format("vcpu%d: %,d instructions%n", v.index, v.retired()));
-            for (DbtEngine e : v.dbtEngines) dbt.add(e.stats);
-        }
-        sb.append(String.format("total: %,d instructions in %.2f s (%.0f MIPS)%n", total, seconds,
-                total / seconds / 1e6));
         Map<String, Long> exceptions = new TreeMap<>();
         for (Vcpu v : vcpus) {
+            instructions.add(v.retired());
+            for (DbtEngine e : v.dbtEngines) dbt.add(e.stats);
             for (SysRegFile r : v.registerFiles) r.exceptions.addTo(exceptions);
         }
-        table(sb, "exceptions taken", exceptions);
-        table(sb, "hypercalls", hypercalls.counts());
-        Map<String, Long> mmio = new TreeMap<>();
+        Map<String, MachineStatistics.Device> mmio = new TreeMap<>();
         for (MmioBus.Mapping m : board.bus().mappings()) {
-            long n = m.reads().sum() + m.writes().sum();
-            if (n > 0) mmio.put(String.format("%s@0x%x (%d reads, %d writes)", m.device().name(), m.base(),
-                    m.reads().sum(), m.writes().sum()), n);
+            long reads = m.reads().sum(), writes = m.writes().sum();
+            if (reads + writes > 0) {
+                mmio.put(String.format("%s@0x%x", m.device().name(), m.base()),
+                        new MachineStatistics.Device(reads, writes));
+            }
         }
-        table(sb, "MMIO accesses", mmio);
-        if (options.engine() == EngineKind.DBT) sb.append(dbt.summary(codeCache));
-        return sb.toString();
-    }
-
-    private static void table(StringBuilder sb, String title, Map<String, Long> counts) {
-        if (counts.isEmpty()) return;
-        sb.append(title).append(String.format(" (%,d):%n", counts.values().stream().mapToLong(Long::longValue).sum()));
-        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEach(e -> sb.append(String.format("  %-44s %,d%n", e.getKey(), e.getValue())));
+        Map<String, Long> translator = new java.util.LinkedHashMap<>();
+        if (options.engine() == EngineKind.DBT) {
+            translator.put("regions translated", dbt.regionsTranslated);
+            translator.put("translation ms", dbt.translationNanos / 1_000_000);
+            translator.put("bytecode bytes", dbt.bytecodeBytes);
+            translator.put("region runs", dbt.regionRuns);
+            translator.put("chained", dbt.chained);
+            translator.put("cache hits", dbt.cacheHits);
+            translator.put("cache misses", dbt.cacheMisses);
+            translator.put("invalidations", codeCache.invalidationCount());
+            translator.put("flushes", codeCache.flushCount());
+            translator.put("interpreted instructions", dbt.interpretedInstructions);
+        }
+        return new MachineStatistics(seconds, instructions, exceptions, hypercalls.counts(), mmio, translator);
     }
 
     /** Guest RAM a device or a hypercall wrote behind the vCPUs' backs: translations of code there must go. */
@@ -416,6 +422,10 @@ public final class VirtMachine implements AutoCloseable {
             join();
             SysRegFile regs = new SysRegFile(options.model(), CpuTopology.affinityOf(index));
             registerFiles.add(regs);
+            MachineTracer t = tracer;
+            if (t != null && t.traces(MachineTracer.Event.EXCEPTIONS)) regs.exceptions.setListener(t.exceptions(index));
+            Interpreter.InstructionTracer insnTracer = t != null && t.traces(MachineTracer.Event.INSN)
+                    ? t.instructions(index) : null;
             for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, index));
             SystemMode sys = new SystemMode(regs, mmu, this::firmware, mmus);
             Cpu c = new Cpu(mmu, options.model(), sys);
@@ -425,7 +435,7 @@ public final class VirtMachine implements AutoCloseable {
             c.pc = entry;
             c.x[0] = contextId;
             mmu.attach(c, regs);
-            Interpreter interpreter = new Interpreter(c, null);
+            Interpreter interpreter = new Interpreter(c, insnTracer);
             DebugRunner engine = switch (options.engine()) {
                 case INTERP -> new DebugRunner() {
                     @Override
@@ -444,7 +454,9 @@ public final class VirtMachine implements AutoCloseable {
                     }
                 };
                 case DBT -> {
-                    DbtEngine dbt = new DbtEngine(c, codeCache, null, SYSTEM_HOT_THRESHOLD);
+                    // Every instruction must be seen by a tracer, so nothing is translated then.
+                    DbtEngine dbt = new DbtEngine(c, codeCache, insnTracer,
+                            insnTracer == null ? SYSTEM_HOT_THRESHOLD : Integer.MAX_VALUE);
                     dbtEngines.add(dbt);
                     yield new DebugRunner() {
                         @Override
@@ -503,6 +515,10 @@ public final class VirtMachine implements AutoCloseable {
         }
 
         synchronized void setLine(int line, boolean asserted) {
+            MachineTracer t = tracer;
+            if (t != null && t.traces(MachineTracer.Event.IRQ) && ((lines & line) != 0) != asserted) {
+                t.interruptLine(index, line == Cpu.IRQ_LINE ? "IRQ" : "FIQ", asserted);
+            }
             lines = asserted ? lines | line : lines & ~line;
             VcpuRunner r = runner;
             if (r != null) r.setInterruptLine(line, asserted);

@@ -57,6 +57,22 @@ class RunCommandTest {
     }
 
     @Test
+    void traceWritesTheEventsAskedFor() throws IOException {
+        Path trace = dir.resolve("trace.txt");
+        ProcessResult r = run(image(2), "--trace", "exceptions,mmio,hypercalls,insn", "--trace-file", trace.toString(),
+                "--stats-json", dir.resolve("stats.json").toString());
+        assertEquals(0, r.exitStatus(), r.describe());
+        String text = Files.readString(trace);
+        assertTrue(text.matches("(?s).*vcpu0 insn el1 0x0000000040000000 14000010 .*"), "the first instruction:\n" + text);
+        assertTrue(text.contains("vcpu0 exception data abort, same EL esr 0x96000010 from el1 pc 0x"), text);
+        assertTrue(text.contains("mmio write pl011+0x0 size 4 <- 0x68"), "the 'h' of hello:\n" + text);
+        assertTrue(text.contains("vcpu0 hypercall PSCI 0x84000008 -> 0x0"), text);
+        String json = Files.readString(dir.resolve("stats.json"));
+        assertTrue(json.contains("\"exceptions\": {\"total\": 1, \"by_kind\": {\"data abort, same EL\": 1}}"), json);
+        assertTrue(refused("--kernel", image(0).toString(), "--trace", "everything").contains("unknown event"));
+    }
+
+    @Test
     void aFileThatIsNotAnImageIsRefused() throws IOException {
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a kernel\n".repeat(10));
         assertTrue(refused("--kernel", text.toString()).contains("not an arm64 Image"));

@@ -19,6 +19,18 @@ public final class MmioBus {
         }
     }
 
+    /** Told about every access that reached a device (a tracer); called on the accessing thread. */
+    @FunctionalInterface
+    public interface AccessListener {
+        void access(String device, long base, long offset, int size, long value, boolean write);
+    }
+
+    private volatile AccessListener listener;
+
+    public void setListener(AccessListener listener) {
+        this.listener = listener;
+    }
+
     private volatile TreeMap<Long, Mapping> ranges = new TreeMap<>(Long::compareUnsigned);
 
     /** Maps {@code device} at [base, base+size); overlapping an existing range is an error. */
@@ -49,12 +61,17 @@ public final class MmioBus {
     public long read(long address, int size) {
         Mapping m = claim(address, size);
         m.reads().increment();
-        return m.device().read(address - m.base(), size);
+        long value = m.device().read(address - m.base(), size);
+        AccessListener l = listener;
+        if (l != null) l.access(m.device().name(), m.base(), address - m.base(), size, value, false);
+        return value;
     }
 
     public void write(long address, int size, long value) {
         Mapping m = claim(address, size);
         m.writes().increment();
+        AccessListener l = listener;
+        if (l != null) l.access(m.device().name(), m.base(), address - m.base(), size, value, true);
         m.device().write(address - m.base(), size, value);
     }
 

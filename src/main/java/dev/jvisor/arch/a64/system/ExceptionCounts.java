@@ -1,5 +1,7 @@
 package dev.jvisor.arch.a64.system;
 
+import dev.jvisor.arch.a64.Cpu;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -8,16 +10,29 @@ import java.util.Map;
  * Written by the vCPU's own thread only; readers on other threads may see a count a few events behind.
  */
 public final class ExceptionCounts {
+    /** Told about every exception as it is taken (a tracer); called on the vCPU's thread. */
+    @FunctionalInterface
+    public interface Listener {
+        void taken(Cpu c, String kind, long esr, long returnAddress);
+    }
+
     private static final int IRQ = 64, FIQ = 65, SERROR = 66;
     private final long[] counts = new long[67];
+    private Listener listener;
 
-    void taken(int vector, long esr) {
-        counts[switch (vector) {
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    void taken(Cpu c, int vector, long esr, long returnAddress) {
+        int index = switch (vector) {
             case Exceptions.IRQ -> IRQ;
             case Exceptions.FIQ -> FIQ;
             case Exceptions.SERROR -> SERROR;
             default -> (int) (esr >>> 26 & 63);
-        }]++;
+        };
+        counts[index]++;
+        if (listener != null) listener.taken(c, name(index), vector == Exceptions.SYNC ? esr | Exceptions.IL : 0, returnAddress);
     }
 
     /** Adds these counts to {@code into}, keyed by a readable name ("SVC", "data abort, same EL", "IRQ"). */

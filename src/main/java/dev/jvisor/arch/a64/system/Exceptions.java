@@ -35,7 +35,7 @@ public final class Exceptions {
      * which is added for synchronous exceptions) and returns the vector address the PC must go to.
      */
     public static long take(Cpu c, SysRegFile regs, int vector, long esr, long returnAddress) {
-        regs.exceptions.taken(vector, esr);
+        regs.exceptions.taken(c, vector, esr, returnAddress);
         regs.spsr = pstate(c);
         regs.elr = returnAddress;
         if (vector == SYNC) regs.esr = esr | IL;
