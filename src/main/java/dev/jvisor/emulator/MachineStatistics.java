@@ -9,7 +9,8 @@ import java.util.Map;
  * exceptions taken by class, hypercalls by function, MMIO accesses by device, and the translator's counts. Every
  * table's total is the sum of its rows.
  */
-public record MachineStatistics(double seconds, List<Long> instructionsPerVcpu, Map<String, Long> exceptions,
+public record MachineStatistics(double seconds, List<Long> instructionsPerVcpu, List<Double> idleSecondsPerVcpu,
+                                Map<String, Long> exceptions,
                                 Map<String, Long> hypercalls, Map<String, Device> mmio, Map<String, Long> translator) {
     /** One device's MMIO accesses. */
     public record Device(long reads, long writes) {
@@ -33,7 +34,8 @@ public record MachineStatistics(double seconds, List<Long> instructionsPerVcpu, 
     public String toText() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < instructionsPerVcpu.size(); i++) {
-            sb.append(String.format("vcpu%d: %,d instructions%n", i, instructionsPerVcpu.get(i)));
+            sb.append(String.format("vcpu%d: %,d instructions, %.2f s idle in WFI%n", i, instructionsPerVcpu.get(i),
+                    idleSecondsPerVcpu.get(i)));
         }
         sb.append(String.format("total: %,d instructions in %.2f s (%.0f MIPS)%n", instructions(), seconds,
                 instructions() / seconds / 1e6));
@@ -64,6 +66,8 @@ public record MachineStatistics(double seconds, List<Long> instructionsPerVcpu, 
         sb.append("  \"seconds\": ").append(String.format("%.3f", seconds)).append(",\n");
         sb.append("  \"instructions\": ").append(instructions()).append(",\n");
         sb.append("  \"instructions_per_vcpu\": ").append(instructionsPerVcpu).append(",\n");
+        sb.append("  \"idle_seconds_per_vcpu\": ").append(idleSecondsPerVcpu.stream()
+                .map(d -> String.format("%.3f", d)).toList()).append(",\n");
         object(sb, "exceptions", exceptions, total(exceptions));
         object(sb, "hypercalls", hypercalls, total(hypercalls));
         Map<String, Long> reads = new LinkedHashMap<>(), writes = new LinkedHashMap<>();

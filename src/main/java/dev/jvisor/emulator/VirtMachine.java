@@ -255,10 +255,12 @@ public final class VirtMachine implements AutoCloseable {
     public MachineStatistics statistics() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         List<Long> instructions = new ArrayList<>();
+        List<Double> idle = new ArrayList<>();
         DbtEngine.Stats dbt = new DbtEngine.Stats();
         Map<String, Long> exceptions = new TreeMap<>();
         for (Vcpu v : vcpus) {
             instructions.add(v.retired());
+            idle.add(v.idleNanos() / 1e9);
             for (DbtEngine e : v.dbtEngines) dbt.add(e.stats);
             for (SysRegFile r : v.registerFiles) r.exceptions.addTo(exceptions);
         }
@@ -283,7 +285,7 @@ public final class VirtMachine implements AutoCloseable {
             translator.put("flushes", codeCache.flushCount());
             translator.put("interpreted instructions", dbt.interpretedInstructions);
         }
-        return new MachineStatistics(seconds, instructions, exceptions, hypercalls.counts(), mmio, translator);
+        return new MachineStatistics(seconds, instructions, idle, exceptions, hypercalls.counts(), mmio, translator);
     }
 
     /** Guest RAM a device or a hypercall wrote behind the vCPUs' backs: translations of code there must go. */
@@ -403,8 +405,8 @@ public final class VirtMachine implements AutoCloseable {
         volatile VcpuRunner runner;
         private volatile Cpu cpu;
         private Thread thread;
-        /** Instructions retired in earlier power-on periods. */
-        private long retiredBefore;
+        /** Instructions retired and WFI time in earlier power-on periods. */
+        private long retiredBefore, idleBefore;
         /** Interrupt lines as the GIC last drove them, kept across power cycles. */
         private int lines;
 
@@ -546,8 +548,15 @@ public final class VirtMachine implements AutoCloseable {
             Cpu c = cpu;
             if (c != null && thread == t) {
                 retiredBefore += c.instructions;
+                if (runner != null) idleBefore += runner.idleNanos();
                 cpu = null;
             }
+        }
+
+        /** WFI time of this and earlier power-on periods. */
+        long idleNanos() {
+            VcpuRunner r = runner;
+            return idleBefore + (r == null ? 0 : r.idleNanos());
         }
 
         long retired() {

@@ -53,7 +53,7 @@ class RunCommandTest {
     void statsArePrintedAtExit() throws IOException {
         ProcessResult r = run(image(0), "--stats");
         assertEquals(0, r.exitStatus(), r.describe());
-        assertTrue(r.stderrText().matches("(?s)vcpu0: [0-9,]+ instructions\ntotal: .*MIPS.*"), r.describe());
+        assertTrue(r.stderrText().matches("(?s)vcpu0: [0-9,]+ instructions, [0-9.]+ s idle in WFI\ntotal: .*MIPS.*"), r.describe());
     }
 
     @Test

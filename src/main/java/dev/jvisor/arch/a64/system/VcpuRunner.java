@@ -37,6 +37,8 @@ public final class VcpuRunner {
     private boolean kicked;
     /** The vCPU is blocked in WFI: its state is stable, as if stopped. */
     private volatile boolean sleeping;
+    /** Time spent blocked in WFI, for statistics. */
+    private volatile long idleNanos;
 
     public VcpuRunner(Cpu cpu, SystemMode system, Engine engine) {
         if (cpu.hooks != system) throw new IllegalArgumentException("the CPU's hooks are not this system mode");
@@ -76,6 +78,11 @@ public final class VcpuRunner {
         }
     }
 
+    /** Nanoseconds this vCPU has spent waiting in WFI. */
+    public long idleNanos() {
+        return idleNanos;
+    }
+
     /** Whether the vCPU is blocked in WFI. */
     public boolean sleeping() {
         return sleeping;
@@ -94,6 +101,7 @@ public final class VcpuRunner {
                 if (system.waiting) {
                     mmu.active = false;
                     boolean woken;
+                    long idleFrom = System.nanoTime();
                     synchronized (wakeup) {
                         kicked = false;
                         sleeping = true;
@@ -102,6 +110,7 @@ public final class VcpuRunner {
                         sleeping = false;
                         woken = cpu.interruptLines != 0 || stopped;
                     }
+                    idleNanos += System.nanoTime() - idleFrom;
                     if (woken) system.waiting = false;
                     continue;
                 }
