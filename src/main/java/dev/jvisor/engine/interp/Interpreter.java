@@ -42,7 +42,7 @@ public final class Interpreter {
                 int insn = 0;
                 try {
                     insn = c.mem.fetch32(pc);
-                    InsnRow row = table.decode(insn);
+                    InsnRow row = decode(pc, insn);
                     if (tracer != null) tracer.before(c, pc, insn, row);
                     next = row == null ? c.hooks.undefined(c, insn, pc) : row.exec.exec(c, insn, pc);
                 } catch (UndefinedInstruction e) {
@@ -60,6 +60,27 @@ public final class Interpreter {
             c.instructions += n;
         }
         return n;
+    }
+
+    private static final int DECODED_BITS = 12;
+    /**
+     * This vCPU's recently decoded instructions, direct-mapped by PC: sequential code hits sequential entries of a
+     * small table of its own instead of random ones of the shared decode memo. An entry holds the word it decoded, so
+     * code that changed under the same PC simply misses.
+     */
+    private final long[] decodedPc = new long[1 << DECODED_BITS];
+    private final int[] decodedWord = new int[1 << DECODED_BITS];
+    private final InsnRow[] decodedRow = new InsnRow[1 << DECODED_BITS];
+
+    private InsnRow decode(long pc, int insn) {
+        int i = (int) (pc >>> 2) & ((1 << DECODED_BITS) - 1);
+        InsnRow row = decodedRow[i];
+        if (decodedPc[i] == pc && decodedWord[i] == insn && row != null) return row;
+        row = table.decode(insn);
+        decodedPc[i] = pc;
+        decodedWord[i] = insn;
+        decodedRow[i] = row;
+        return row;
     }
 
     /**
@@ -89,7 +110,7 @@ public final class Interpreter {
                 int insn = 0;
                 try {
                     insn = c.mem.fetch32(pc);
-                    InsnRow row = table.decode(insn);
+                    InsnRow row = decode(pc, insn);
                     if (tracer != null) tracer.before(c, pc, insn, row);
                     if (row == null) {
                         end = true;
