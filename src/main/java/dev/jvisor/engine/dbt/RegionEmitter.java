@@ -44,8 +44,9 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * setting them, and in the fault handler. Leaving the region hands the lazy state on through {@link Cpu#flagKind}.
  *
  * <p>Exactness on faults: a direct translation does every access that can fault before it writes a register local,
- * and registers are flushed before each access, so a fault leaves the state of all earlier instructions and nothing
- * of the faulting one, as in the interpreter.
+ * and each instruction's accesses have their own exception handler that stores the registers dirty before it, so a
+ * fault leaves the state of all earlier instructions and nothing of the faulting one, as in the interpreter. Loads
+ * and stores are calls of {@link DbtRuntime}'s accessors, which the launcher keeps out of line (see there).
  */
 final class RegionEmitter {
     static final ClassDesc CD_CPU = ClassDesc.of(Cpu.class.getName());
@@ -73,10 +74,10 @@ final class RegionEmitter {
     private static final MethodTypeDesc MTD_L_I = MethodTypeDesc.of(CD_int, CD_long);
     private static final MethodTypeDesc MTD_L_L = MethodTypeDesc.of(CD_long, CD_long);
     private static final MethodTypeDesc MTD_I_I = MethodTypeDesc.of(CD_int, CD_int);
-    private static final MethodTypeDesc MTD_READ_I = MethodTypeDesc.of(CD_int, CD_long);
-    private static final MethodTypeDesc MTD_READ_L = MethodTypeDesc.of(CD_long, CD_long);
-    private static final MethodTypeDesc MTD_WRITE_I = MethodTypeDesc.of(CD_void, CD_long, CD_int);
-    private static final MethodTypeDesc MTD_WRITE_L = MethodTypeDesc.of(CD_void, CD_long, CD_long);
+    private static final MethodTypeDesc MTD_READ_I = MethodTypeDesc.of(CD_int, CD_MEM, CD_long);
+    private static final MethodTypeDesc MTD_READ_L = MethodTypeDesc.of(CD_long, CD_MEM, CD_long);
+    private static final MethodTypeDesc MTD_WRITE_I = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_WRITE_L = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_long);
 
     private static final long LOW32 = 0xFFFF_FFFFL;
 
@@ -100,6 +101,7 @@ final class RegionEmitter {
     private final Map<Long, Label> labels = new HashMap<>();
     private final Map<Long, Boolean> flagsLiveIn = new HashMap<>();
     private final List<Label[]> execRanges = new ArrayList<>();
+    private final List<AccessSite> accessSites = new ArrayList<>();
     private Label ret;
     private long currentBlock;
     private int flagState;
@@ -155,8 +157,10 @@ final class RegionEmitter {
         cb.lload(L_NEXT).lreturn();
 
         // The fault hooks see the Cpu, so flags are made exact there.
+        Label faultWithFlags = cb.newLabel();
         cb.labelBinding(handler);
         cb.astore(L_EXCEPTION);
+        cb.labelBinding(faultWithFlags);
         dynamicMaterialize();
         cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
         callFault();
@@ -165,6 +169,17 @@ final class RegionEmitter {
         cb.astore(L_EXCEPTION);
         callFault();
 
+        // A faulting access first stores the registers that were dirty when it started (its own instruction has
+        // written none yet), then reports like any other fault.
+        for (AccessSite a : accessSites) {
+            cb.labelBinding(a.handler);
+            cb.astore(L_EXCEPTION);
+            storeRegisters(a.dirty);
+            cb.loadConstant(a.offset).istore(L_OFFSET);
+            cb.goto_(faultWithFlags);
+        }
+
+        for (AccessSite a : accessSites) cb.exceptionCatch(a.start, a.end, a.handler, CD_RTE);
         for (Label[] r : execRanges) cb.exceptionCatch(r[0], r[1], execHandler, CD_RTE);
         cb.exceptionCatch(tryStart, tryEnd, handler, CD_RTE);
     }
@@ -478,10 +493,31 @@ final class RegionEmitter {
 
     /** Stores the registers written since the last flush into {@code c.x}. */
     private void flushDirty() {
-        for (int r = dirty.nextSetBit(0); r >= 0; r = dirty.nextSetBit(r + 1)) {
+        storeRegisters(dirty);
+        dirty.clear();
+    }
+
+    private void storeRegisters(BitSet regs) {
+        for (int r = regs.nextSetBit(0); r >= 0; r = regs.nextSetBit(r + 1)) {
             cb.aload(L_XREGS).loadConstant(r).lload(reg(r)).lastore();
         }
-        dirty.clear();
+    }
+
+    /**
+     * The guest memory accesses of one instruction, [start, end) in the bytecode. Registers stay in locals across
+     * them: only if one faults does its handler store the registers that were dirty before the instruction, which
+     * keeps the stores off the path that runs.
+     */
+    private record AccessSite(Label start, Label end, Label handler, BitSet dirty, int offset) {}
+
+    /** Emits {@code body}, the accesses of the instruction at {@code pc} and what follows them, as an access site. */
+    private void accessSite(long pc, Runnable body) {
+        Label start = cb.newLabel(), end = cb.newLabel();
+        BitSet before = (BitSet) dirty.clone();
+        cb.labelBinding(start);
+        body.run();
+        cb.labelBinding(end);
+        accessSites.add(new AccessSite(start, end, cb.newLabel(), before, (int) (pc - (startPc & ~0xFFFL))));
     }
 
     /** Calls the row's semantics with the next PC left on the stack, keeping locals and the Cpu coherent around it. */
@@ -931,24 +967,24 @@ final class RegionEmitter {
     // ---------------------------------------------------------------- loads and stores
 
     private void literalLoad(String name, int insn, long pc) {
-        setOffset(pc);
         long address = pc + ((long) (insn << 8) >> 11 & ~3L);
-        flushDirty();
-        cb.aload(L_MEM).loadConstant(address);
-        switch (name) {
-            case "LDR_w_lit" -> cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land();
-            case "LDR_x_lit" -> cb.invokevirtual(CD_MEM, "read64", MTD_READ_L);
-            default -> cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l();
-        }
-        setX(insn & 31);
+        accessSite(pc, () -> {
+            cb.aload(L_MEM).loadConstant(address);
+            switch (name) {
+                case "LDR_w_lit" -> cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land();
+                case "LDR_x_lit" -> cb.invokestatic(CD_RUNTIME, "read64", MTD_READ_L);
+                default -> cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l();
+            }
+            setX(insn & 31);
+        });
     }
 
     private void memory(String name, int insn, long pc) {
         String[] km = memoryKind(name);
-        setOffset(pc);
-        flushDirty();
-        if (km[0].equals("pair")) pair(insn);
-        else single(km[0], km[1], insn);
+        accessSite(pc, () -> {
+            if (km[0].equals("pair")) pair(insn);
+            else single(km[0], km[1], insn);
+        });
     }
 
     private static long simm9(int insn) {
@@ -982,23 +1018,23 @@ final class RegionEmitter {
             default -> cb.lload(L_T0);
         }
         switch (kind) {
-            case "STRB" -> { x(t); cb.l2i().invokevirtual(CD_MEM, "write8", MTD_WRITE_I); }
-            case "STRH" -> { x(t); cb.l2i().invokevirtual(CD_MEM, "write16", MTD_WRITE_I); }
-            case "STR_w" -> { x(t); cb.l2i().invokevirtual(CD_MEM, "write32", MTD_WRITE_I); }
-            case "STR_x" -> { x(t); cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L); }
-            case "LDRB" -> { cb.invokevirtual(CD_MEM, "read8", MTD_READ_I).i2l(); setX(t); }
-            case "LDRH" -> { cb.invokevirtual(CD_MEM, "read16", MTD_READ_I).i2l(); setX(t); }
-            case "LDR_w" -> { cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land(); setX(t); }
-            case "LDR_x" -> { cb.invokevirtual(CD_MEM, "read64", MTD_READ_L); setX(t); }
-            case "LDRSB_x" -> { cb.invokevirtual(CD_MEM, "read8", MTD_READ_I).i2b().i2l(); setX(t); }
-            case "LDRSH_x" -> { cb.invokevirtual(CD_MEM, "read16", MTD_READ_I).i2s().i2l(); setX(t); }
-            case "LDRSW" -> { cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l(); setX(t); }
+            case "STRB" -> { x(t); cb.l2i().invokestatic(CD_RUNTIME, "write8", MTD_WRITE_I); }
+            case "STRH" -> { x(t); cb.l2i().invokestatic(CD_RUNTIME, "write16", MTD_WRITE_I); }
+            case "STR_w" -> { x(t); cb.l2i().invokestatic(CD_RUNTIME, "write32", MTD_WRITE_I); }
+            case "STR_x" -> { x(t); cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L); }
+            case "LDRB" -> { cb.invokestatic(CD_RUNTIME, "read8", MTD_READ_I).i2l(); setX(t); }
+            case "LDRH" -> { cb.invokestatic(CD_RUNTIME, "read16", MTD_READ_I).i2l(); setX(t); }
+            case "LDR_w" -> { cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land(); setX(t); }
+            case "LDR_x" -> { cb.invokestatic(CD_RUNTIME, "read64", MTD_READ_L); setX(t); }
+            case "LDRSB_x" -> { cb.invokestatic(CD_RUNTIME, "read8", MTD_READ_I).i2b().i2l(); setX(t); }
+            case "LDRSH_x" -> { cb.invokestatic(CD_RUNTIME, "read16", MTD_READ_I).i2s().i2l(); setX(t); }
+            case "LDRSW" -> { cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l(); setX(t); }
             case "LDRSB_w" -> {
-                cb.invokevirtual(CD_MEM, "read8", MTD_READ_I).i2b().i2l().loadConstant(LOW32).land();
+                cb.invokestatic(CD_RUNTIME, "read8", MTD_READ_I).i2b().i2l().loadConstant(LOW32).land();
                 setX(t);
             }
             case "LDRSH_w" -> {
-                cb.invokevirtual(CD_MEM, "read16", MTD_READ_I).i2s().i2l().loadConstant(LOW32).land();
+                cb.invokestatic(CD_RUNTIME, "read16", MTD_READ_I).i2s().i2l().loadConstant(LOW32).land();
                 setX(t);
             }
             default -> throw new IllegalStateException(kind);
@@ -1024,8 +1060,8 @@ final class RegionEmitter {
         cb.lstore(L_T0);
         if (load) {
             if (bytes == 8) {
-                cb.aload(L_MEM).lload(L_T0).invokevirtual(CD_MEM, "read64", MTD_READ_L).lstore(L_T1);
-                cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd().invokevirtual(CD_MEM, "read64", MTD_READ_L);
+                cb.aload(L_MEM).lload(L_T0).invokestatic(CD_RUNTIME, "read64", MTD_READ_L).lstore(L_T1);
+                cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd().invokestatic(CD_RUNTIME, "read64", MTD_READ_L);
                 cb.lstore(L_T2);
                 cb.lload(L_T1);
                 setX(t);
@@ -1033,7 +1069,7 @@ final class RegionEmitter {
                 setX(t2);
             } else {
                 boolean signed = opc == 1;
-                cb.aload(L_MEM).lload(L_T0).invokevirtual(CD_MEM, "read64", MTD_READ_L).lstore(L_T1);
+                cb.aload(L_MEM).lload(L_T0).invokestatic(CD_RUNTIME, "read64", MTD_READ_L).lstore(L_T1);
                 cb.lload(L_T1);
                 if (signed) cb.l2i().i2l();
                 else cb.loadConstant(LOW32).land();
@@ -1049,17 +1085,17 @@ final class RegionEmitter {
             if (bytes == 8) {
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);
-                cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L);
+                cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L);
                 cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd();
                 x(t2);
-                cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L);
+                cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L);
             } else {
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);
                 cb.loadConstant(LOW32).land();
                 x(t2);
                 cb.loadConstant(32).lshl().lor();
-                cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L);
+                cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L);
             }
             if (writeBack) writeBackPair(mode, offset, n);
         }

@@ -40,6 +40,26 @@ class TranslatedCodeTest {
 
     @ParameterizedTest
     @EnumSource(A64Harness.Engine.class)
+    void aFaultAfterLoadsAndStoresWithWritebackKeepsTheirResults(A64Harness.Engine engine) {
+        A64Harness h = new A64Harness();
+        h.write64(0x8000, 0x1234_5678_9ABC_DEF0L);
+        h.x(2, 0x8000).x(4, UNMAPPED).x(5, 0x9000).x(3, 0x333);
+        h.run(engine,
+                0xf8408441,  // ldr x1, [x2], #8
+                0xf8008ca1,  // str x1, [x5, #8]!
+                0xf9400083,  // ldr x3, [x4]
+                0x910004a5); // add x5, x5, #1
+        assertEquals(List.of("fault TRANSLATION 0x1000000000 READ"), h.events);
+        assertEquals(0x1234_5678_9ABC_DEF0L, h.x(1));
+        assertEquals(0x8008, h.x(2), "post-index writeback");
+        assertEquals(0x9008, h.x(5), "pre-index writeback, and the add after the fault did not run");
+        assertEquals(0x1234_5678_9ABC_DEF0L, h.read64(0x9008));
+        assertEquals(0x333, h.x(3));
+        assertEquals(A64Harness.CODE + 8, h.cpu.pc);
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
     void aPreIndexedLoadThatFaultsLeavesItsBaseRegister(A64Harness.Engine engine) {
         A64Harness h = new A64Harness();
         h.x(4, UNMAPPED - 16).x(6, 7);
