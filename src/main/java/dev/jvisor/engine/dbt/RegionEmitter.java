@@ -1,6 +1,7 @@
 package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.SysReg;
 import dev.jvisor.arch.a64.decode.Exec;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.decode.Section;
@@ -548,7 +549,9 @@ final class RegionEmitter {
             case "ADR", "ADRP", "ADD_imm", "ADDS_imm", "SUB_imm", "SUBS_imm", "CSEL", "CSINC", "CSINV", "CSNEG",
                  "CCMN_reg", "CCMP_reg", "CCMN_imm", "CCMP_imm", "MADD", "MSUB", "SMADDL", "SMSUBL", "UMADDL",
                  "UMSUBL", "SMULH", "UMULH", "UDIV", "SDIV", "LSLV", "LSRV", "ASRV", "RORV", "CLZ", "RBIT", "REV_x",
-                 "REV_w", "PRFM_uoff", "PRFUM", "PRFM_reg", "PRFM_lit", "LDR_w_lit", "LDR_x_lit", "LDRSW_lit" -> true;
+                 "REV_w", "PRFM_uoff", "PRFUM", "PRFM_reg", "PRFM_lit", "LDR_w_lit", "LDR_x_lit", "LDRSW_lit",
+                 "HINT" -> true;
+            case "MRS" -> (insn >>> 5 & 0xFFFF) == SysReg.TPIDR_EL0;
             case "AND_imm", "ORR_imm", "EOR_imm", "ANDS_imm" ->
                     (sf || (insn >>> 22 & 1) == 0) && bitmask(insn >>> 22 & 1, insn >>> 16 & 63, insn >>> 10 & 63) != 0;
             case "MOVN", "MOVZ", "MOVK" -> sf || (insn & 0x0040_0000) == 0;
@@ -768,6 +771,8 @@ final class RegionEmitter {
             case "REV_x" -> { x(n); cb.invokestatic(CD_LONG_BOX, "reverseBytes", MTD_L_L); setX(d); }
             case "REV_w" -> { x(n); cb.l2i().invokestatic(CD_INT_BOX, "reverseBytes", MTD_I_I).i2l(); setRd(insn); }
             case "PRFM_uoff", "PRFUM", "PRFM_reg", "PRFM_lit" -> { }  // a hint: no architectural effect, never faults
+            case "HINT" -> { }  // the row's semantics: every hint without its own row executes as a NOP
+            case "MRS" -> { cb.aload(L_CPU).getfield(CD_CPU, "tpidrEl0", CD_long); setX(d); }
             case "LDR_w_lit", "LDR_x_lit", "LDRSW_lit" -> literalLoad(row.name, insn, pc);
             default -> memory(row.name, insn, pc);
         }
