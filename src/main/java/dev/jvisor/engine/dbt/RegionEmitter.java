@@ -82,10 +82,12 @@ final class RegionEmitter {
 
     private static final long LOW32 = 0xFFFF_FFFFL;
 
-    // Local slots. Guest register r (31 = SP) is in the long at REG0 + 2r.
-    private static final int L_THIS = 0, L_CPU = 1, L_COUNT = 2, L_NEXT = 4, L_OFFSET = 6, L_EXCEPTION = 7,
-            L_XREGS = 8, L_MEM = 9, L_NZCV = 10, L_FKIND = 11, L_FA = 12, L_FB = 14, L_T0 = 16, L_T1 = 18, L_T2 = 20,
-            L_REG0 = 22;
+    // Local slots. The ones used most (the exception handlers' offset, the register array, the retired count) are
+    // in slots 0-4, which the JVM has one-byte load and store opcodes for: bytecode size decides how big a region
+    // can be before HotSpot refuses to compile it. Guest register r (31 = SP) is in the long at REG0 + 2r.
+    private static final int L_THIS = 0, L_CPU = 1, L_OFFSET = 2, L_XREGS = 3, L_COUNT = 4, L_EXCEPTION = 5,
+            L_MEM = 6, L_NZCV = 7, L_FKIND = 8, L_NEXT = 9, L_FA = 11, L_FB = 13, L_T0 = 15, L_T1 = 17, L_T2 = 19,
+            L_REG0 = 21;
 
     /** What the emitter knows statically about the flag locals at the current point. */
     private static final int UNKNOWN = -1;
@@ -126,7 +128,7 @@ final class RegionEmitter {
         ret = cb.newLabel();
         Label tryStart = cb.newLabel(), tryEnd = cb.newLabel(), handler = cb.newLabel(), execHandler = cb.newLabel();
 
-        cb.lconst_0().lstore(L_COUNT);
+        cb.iconst_0().istore(L_COUNT);
         cb.iconst_0().istore(L_OFFSET);
         cb.aload(L_CPU).getfield(CD_CPU, "x", CD_LONGS).astore(L_XREGS);
         cb.aload(L_CPU).getfield(CD_CPU, "mem", CD_MEM).astore(L_MEM);
@@ -153,15 +155,13 @@ final class RegionEmitter {
         cb.aload(L_CPU).iload(L_FKIND).putfield(CD_CPU, "flagKind", CD_int);
         cb.aload(L_CPU).lload(L_FA).putfield(CD_CPU, "flagA", CD_long);
         cb.aload(L_CPU).lload(L_FB).putfield(CD_CPU, "flagB", CD_long);
-        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).lload(L_COUNT).ladd()
+        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).iload(L_COUNT).i2l().ladd()
                 .putfield(CD_CPU, "instructions", CD_long);
         cb.lload(L_NEXT).lreturn();
 
         // The fault hooks see the Cpu, so flags are made exact there.
-        Label faultWithFlags = cb.newLabel();
         cb.labelBinding(handler);
         cb.astore(L_EXCEPTION);
-        cb.labelBinding(faultWithFlags);
         dynamicMaterialize();
         cb.aload(L_CPU).iload(L_NZCV).putfield(CD_CPU, "nzcv", CD_int);
         callFault();
@@ -171,13 +171,14 @@ final class RegionEmitter {
         callFault();
 
         // A faulting access first stores the registers that were dirty when it started (its own instruction has
-        // written none yet), then reports like any other fault.
+        // written none yet), then reports like any other fault. Each site stores the registers dirtied since the
+        // site before it and goes on with that site's stores, so the handlers grow with the block, not its square.
         for (AccessSite a : accessSites) {
             cb.labelBinding(a.handler);
-            cb.astore(L_EXCEPTION);
-            storeRegisters(a.dirty);
             cb.loadConstant(a.offset).istore(L_OFFSET);
-            cb.goto_(faultWithFlags);
+            cb.labelBinding(a.stores);
+            storeRegisters(a.newlyDirty);
+            cb.goto_(a.previous != null ? a.previous.stores : handler);
         }
 
         for (AccessSite a : accessSites) cb.exceptionCatch(a.start, a.end, a.handler, CD_RTE);
@@ -187,7 +188,7 @@ final class RegionEmitter {
 
     private void callFault() {
         cb.aload(L_CPU).iconst_0().putfield(CD_CPU, "flagKind", CD_int);
-        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).lload(L_COUNT)
+        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).iload(L_COUNT).i2l()
                 .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
     }
 
@@ -216,14 +217,18 @@ final class RegionEmitter {
         currentBlock = b.start;
         blockTouched = touchedByBlock.computeIfAbsent(b.start, k -> new BitSet());
         dirty.clear();
+        previousSite = null;
         if (b.jumpTarget) {
             // Every cycle in a region passes a backward-branch target; checking here bounds how long a region runs.
-            Label body = cb.newLabel();
-            cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", CD_boolean).ifeq(body);
+            // The retired count is an int: a loop that has run for 2^30 instructions goes back to the dispatcher.
+            Label leave = cb.newLabel(), body = cb.newLabel();
+            cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", CD_boolean).ifne(leave);
+            cb.iload(L_COUNT).loadConstant(1 << 30).if_icmplt(body);
+            cb.labelBinding(leave);
             cb.loadConstant(b.start).goto_(ret);
             cb.labelBinding(body);
         }
-        cb.lload(L_COUNT).loadConstant((long) b.insns.size()).ladd().lstore(L_COUNT);
+        cb.iinc(L_COUNT, b.insns.size());
         loadRegisters();
         int n = b.insns.size();
         for (int j = 0; j < n; j++) {
@@ -496,6 +501,7 @@ final class RegionEmitter {
     private void flushDirty() {
         storeRegisters(dirty);
         dirty.clear();
+        previousSite = null;
     }
 
     private void storeRegisters(BitSet regs) {
@@ -509,16 +515,24 @@ final class RegionEmitter {
      * them: only if one faults does its handler store the registers that were dirty before the instruction, which
      * keeps the stores off the path that runs.
      */
-    private record AccessSite(Label start, Label end, Label handler, BitSet dirty, int offset) {}
+    private record AccessSite(Label start, Label end, Label handler, Label stores, BitSet newlyDirty, int offset,
+                              AccessSite previous) {}
+
+    /** The last access site since registers were last flushed: its handler stores what was dirty before that. */
+    private AccessSite previousSite;
 
     /** Emits {@code body}, the accesses of the instruction at {@code pc} and what follows them, as an access site. */
     private void accessSite(long pc, Runnable body) {
         Label start = cb.newLabel(), end = cb.newLabel();
-        BitSet before = (BitSet) dirty.clone();
+        BitSet newlyDirty = (BitSet) dirty.clone();
+        for (AccessSite a = previousSite; a != null; a = a.previous) newlyDirty.andNot(a.newlyDirty);
         cb.labelBinding(start);
         body.run();
         cb.labelBinding(end);
-        accessSites.add(new AccessSite(start, end, cb.newLabel(), before, (int) (pc - (startPc & ~0xFFFL))));
+        AccessSite site = new AccessSite(start, end, cb.newLabel(), cb.newLabel(), newlyDirty,
+                (int) (pc - (startPc & ~0xFFFL)), previousSite);
+        accessSites.add(site);
+        previousSite = site;
     }
 
     /** Calls the row's semantics with the next PC left on the stack, keeping locals and the Cpu coherent around it. */

@@ -57,7 +57,7 @@ public final class RegionTranslator {
     static final int MAX_INSTRUCTIONS = 256;
     /**
      * HotSpot never compiles a method of more than 8,000 bytes of bytecode (DontCompileHugeMethods); a region whose
-     * run method would be larger is translated again with half the instructions.
+     * run method would be larger is translated again with fewer instructions, in proportion.
      */
     private static final int MAX_CODE_BYTES = 7_900;
     /**
@@ -96,13 +96,15 @@ public final class RegionTranslator {
 
     /** Bytes of bytecode emitted, for statistics. */
     long bytecodeBytes;
+    /** Size of the last run method {@link #emit} built. */
+    private int rejectedCodeLength;
 
     /**
      * Translates the region starting at {@code startPc}, or returns null when there is nothing to translate there
      * (the first instruction faults on fetch or is undefined): the dispatcher then interprets it.
      */
     public Region translate(Cpu cpu, long startPc) {
-        for (int cap = MAX_INSTRUCTIONS; ; cap /= 2) {
+        for (int cap = MAX_INSTRUCTIONS; ; ) {
             TreeMap<Long, Block> blocks = discover(cpu, startPc, cap);
             if (blocks.isEmpty()) return null;
             long page = startPc & ~0xFFFL;
@@ -112,6 +114,8 @@ public final class RegionTranslator {
                     : new long[] {cpu.mem.codeHostPage(page)};
             Region r = emit(blocks, startPc, hostPages, cap > 1);
             if (r != null) return r;
+            // Try again with about as many instructions as fit: halving cut hot loops in two that would have fit.
+            cap = (int) Math.max(1, Math.min(cap - 1, (long) cap * MAX_CODE_BYTES / rejectedCodeLength * 15 / 16));
         }
     }
 
@@ -234,7 +238,8 @@ public final class RegionTranslator {
         RegionEmitter[] emitter = new RegionEmitter[1];
         build(blocks, startPc, constantIndex, Map.of(), emitter, ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS));
         byte[] bytes = build(blocks, startPc, constantIndex, emitter[0].touchedByBlock, emitter, ClassFile.of());
-        if (mayShrink && runCodeLength(bytes) > MAX_CODE_BYTES) return null;
+        rejectedCodeLength = runCodeLength(bytes);
+        if (mayShrink && rejectedCodeLength > MAX_CODE_BYTES) return null;
         bytecodeBytes += bytes.length;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
