@@ -2,6 +2,7 @@ package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.arch.a64.isa.LoadStore;
 import dev.jvisor.memory.CpuMemory;
 import dev.jvisor.memory.MemoryFault;
 
@@ -78,6 +79,13 @@ public final class DbtRuntime {
 
     public static void write64(CpuMemory m, long va, long value) {
         m.write64(va, value);
+    }
+
+    /** STP of two X registers: both pages checked for write before either half is stored. */
+    public static void write64Pair(CpuMemory m, long va, long first, long second) {
+        LoadStore.probeStore(m, va, 16);
+        m.write64(va, first);
+        m.write64(va + 8, second);
     }
 
     /** NZCV from a lazy flag state: {@code kind} is one of the FLAGS_ constants. */

@@ -79,6 +79,7 @@ final class RegionEmitter {
     private static final MethodTypeDesc MTD_READ_L = MethodTypeDesc.of(CD_long, CD_MEM, CD_long);
     private static final MethodTypeDesc MTD_WRITE_I = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_int);
     private static final MethodTypeDesc MTD_WRITE_L = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_long);
+    private static final MethodTypeDesc MTD_WRITE_PAIR = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_long, CD_long);
 
     private static final long LOW32 = 0xFFFF_FFFFL;
 
@@ -1100,15 +1101,13 @@ final class RegionEmitter {
             }
             if (writeBack && (n == 31 || (t != n && t2 != n))) writeBackPair(mode, offset, n);
         } else {
-            cb.aload(L_MEM).lload(L_T0).loadConstant(2 * bytes).invokestatic(CD_LOADSTORE, "probeStore", MTD_PROBE);
             if (bytes == 8) {
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);
-                cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L);
-                cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd();
                 x(t2);
-                cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L);
+                cb.invokestatic(CD_RUNTIME, "write64Pair", MTD_WRITE_PAIR);
             } else {
+                cb.aload(L_MEM).lload(L_T0).loadConstant(2 * bytes).invokestatic(CD_LOADSTORE, "probeStore", MTD_PROBE);
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);
                 cb.loadConstant(LOW32).land();
