@@ -240,6 +240,10 @@ public abstract class CpuMemory {
     }
 
     // ---- loads: results zero-extended ----
+    //
+    // The fast paths index the TLB by the page of the first byte and compare the entry's tag with the page of the
+    // last byte: an entry at index i only ever holds a page whose low bits are i, so equality means both bytes are
+    // in that page, and one compare checks the hit and that the access does not cross into the next page.
 
     public final int read8(long va) {
         long page = va >>> PAGE_SHIFT;
@@ -249,23 +253,20 @@ public abstract class CpuMemory {
     }
 
     public final int read16(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 2) return ram.get(LE_SHORT, readAdd[i] + va) & 0xFFFF;
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (readTag[i] == (va + 1) >>> PAGE_SHIFT) return ram.get(LE_SHORT, readAdd[i] + va) & 0xFFFF;
         return (int) slowRead(va, 2);
     }
 
     public final int read32(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 4) return ram.get(LE_INT, readAdd[i] + va);
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (readTag[i] == (va + 3) >>> PAGE_SHIFT) return ram.get(LE_INT, readAdd[i] + va);
         return (int) slowRead(va, 4);
     }
 
     public final long read64(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 8) return ram.get(LE_LONG, readAdd[i] + va);
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (readTag[i] == (va + 7) >>> PAGE_SHIFT) return ram.get(LE_LONG, readAdd[i] + va);
         return slowRead(va, 8);
     }
 
@@ -312,23 +313,20 @@ public abstract class CpuMemory {
     }
 
     public final void write16(long va, int value) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 2) { ram.set(LE_SHORT, writeAdd[i] + va, (short) value); return; }
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (writeTag[i] == (va + 1) >>> PAGE_SHIFT) { ram.set(LE_SHORT, writeAdd[i] + va, (short) value); return; }
         slowWrite(va, 2, value);
     }
 
     public final void write32(long va, int value) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 4) { ram.set(LE_INT, writeAdd[i] + va, value); return; }
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (writeTag[i] == (va + 3) >>> PAGE_SHIFT) { ram.set(LE_INT, writeAdd[i] + va, value); return; }
         slowWrite(va, 4, value & 0xFFFF_FFFFL);
     }
 
     public final void write64(long va, long value) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 8) { ram.set(LE_LONG, writeAdd[i] + va, value); return; }
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (writeTag[i] == (va + 7) >>> PAGE_SHIFT) { ram.set(LE_LONG, writeAdd[i] + va, value); return; }
         slowWrite(va, 8, value);
     }
 
