@@ -25,6 +25,6 @@ public final class LinuxCommand implements Callable<Integer> {
         DebianGuest.GuestFiles files = guest.cached()
                 .orElseGet(() -> new DebianGuest(GuestsCommand.cacheDir(), GuestsCommand.fetchDebs()).fetch());
         String bootargs = "console=ttyAMA0 panic=-1" + (append == null ? "" : " " + append);
-        return SystemRun.boot(machine.toMachine(files.kernel(), files.initramfs(), bootargs, null), machine.stats);
+        return SystemRun.boot(machine.toMachine(files.kernel(), files.initramfs(), bootargs, null), machine);
     }
 }

@@ -4,6 +4,8 @@ import dev.jvisor.UserError;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.emulator.VirtMachine;
 import dev.jvisor.machine.virt.VirtBoard;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options every system-emulation command shares: what machine to build and how to run it. */
@@ -30,6 +32,31 @@ final class MachineOptions {
             + "and start the kernel there, with PSCI reached by SMC.")
     boolean el2;
 
+    @Option(names = "--drive", paramLabel = "file=PATH[,readonly=on]",
+            description = "A raw disk image as a virtio-blk device (vda, vdb, ... in order); repeatable.")
+    List<String> drives = new ArrayList<>();
+
+    @Option(names = "--stats-json", paramLabel = "FILE",
+            description = "At exit, write the figures --stats prints to FILE as JSON, for tools.")
+    java.nio.file.Path statsJson;
+
+    @Option(names = "--trace", paramLabel = "EVENTS",
+            description = "Write a trace of EVENTS (comma-separated: exceptions, irq, mmio, hypercalls, insn, all) "
+                    + "to the --trace-file.")
+    String trace;
+
+    @Option(names = "--trace-file", paramLabel = "FILE", defaultValue = "jvisor-trace.txt",
+            description = "Where --trace writes (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path traceFile;
+
+    @Option(names = "--gdb", paramLabel = "PORT",
+            description = "Let gdb debug the machine: listen on localhost:PORT (0: any free port, printed on stderr) "
+                    + "for `target remote`; vCPUs are gdb's threads.")
+    Integer gdbPort;
+
+    @Option(names = "--gdb-wait", description = "With --gdb: stop before the first instruction until gdb connects.")
+    boolean gdbWait;
+
     @Option(names = "--stats", description = "At exit, print instructions per vCPU, MIPS and the translator's "
             + "figures (and, with --el2, the exceptions taken to EL2 by class) to stderr.")
     boolean stats;
@@ -54,7 +81,27 @@ final class MachineOptions {
         VirtMachine.EngineKind kind = engine == UserCommand.EngineChoice.dbt
                 ? VirtMachine.EngineKind.DBT : VirtMachine.EngineKind.INTERP;
         return new VirtMachine.Options(kind, model, compatible, smp, memoryBytes(memory), kernel, initrd, bootargs,
-                dtb, el2);
+                dtb, drives.stream().map(MachineOptions::drive).toList(), el2);
+    }
+
+    static VirtMachine.Drive drive(String spec) {
+        String file = null;
+        boolean readOnly = false;
+        for (String part : spec.split(",")) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq), value = eq < 0 ? "" : part.substring(eq + 1);
+            switch (key) {
+                case "file" -> file = value;
+                case "readonly" -> readOnly = switch (value) {
+                    case "on", "true", "yes", "" -> true;
+                    case "off", "false", "no" -> false;
+                    default -> throw new UserError("--drive readonly=" + value + ": use on or off");
+                };
+                default -> throw new UserError("--drive " + spec + ": unknown key '" + key + "' (file, readonly)");
+            }
+        }
+        if (file == null || file.isEmpty()) throw new UserError("--drive " + spec + " names no file=");
+        return new VirtMachine.Drive(java.nio.file.Path.of(file), readOnly);
     }
 
     static long memoryBytes(String text) {

@@ -33,6 +33,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return SystemRun.boot(machine.toMachine(kernel, initrd, append, dtb), machine.stats);
+        return SystemRun.boot(machine.toMachine(kernel, initrd, append, dtb), machine);
     }
 }

@@ -1,19 +1,41 @@
 package dev.jvisor.cli;
 
+import dev.jvisor.UserError;
+import dev.jvisor.debug.gdb.GdbServer;
+import dev.jvisor.emulator.MachineStatistics;
+import dev.jvisor.emulator.MachineTracer;
 import dev.jvisor.emulator.VirtMachine;
 
 /** Runs a system-emulated machine on the user's terminal and turns how it ended into an exit status. */
 final class SystemRun {
     private SystemRun() {}
 
-    static int boot(VirtMachine.Options options, boolean stats) throws InterruptedException {
+    private static void writeJson(java.nio.file.Path file, MachineStatistics figures) {
+        try {
+            java.nio.file.Files.writeString(file, figures.toJson());
+        } catch (java.io.IOException e) {
+            System.err.println("jvisor: cannot write --stats-json " + file + ": " + e.getMessage());
+        }
+    }
+
+    static int boot(VirtMachine.Options options, MachineOptions machineOptions) throws InterruptedException {
+        if (machineOptions.gdbWait && machineOptions.gdbPort == null) throw new UserError("--gdb-wait needs --gdb PORT");
+        boolean stats = machineOptions.stats;
         VirtMachine.Outcome outcome;
         String statistics;
-        try (HostConsole console = new HostConsole();
+        try (MachineTracer tracer = machineOptions.trace == null ? null
+                     : MachineTracer.open(machineOptions.trace, machineOptions.traceFile);
+             HostConsole console = new HostConsole();
              VirtMachine machine = new VirtMachine(options, console.output())) {
+            if (tracer != null) machine.trace(tracer);
+            if (machineOptions.gdbPort != null) {
+                machine.attachDebugger(GdbServer.listen(machineOptions.gdbPort, System.err), machineOptions.gdbWait);
+            }
             machine.start(console.input(() -> machine.stop("Ctrl-A X")));
             outcome = machine.awaitOutcome();
-            statistics = stats ? machine.statistics() : null;
+            MachineStatistics figures = machine.statistics();
+            statistics = stats ? figures.toText() : null;
+            if (machineOptions.statsJson != null) writeJson(machineOptions.statsJson, figures);
         }
         if (statistics != null) System.err.print(statistics);
         return switch (outcome) {

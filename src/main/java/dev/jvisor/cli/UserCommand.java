@@ -1,6 +1,7 @@
 package dev.jvisor.cli;
 
 import dev.jvisor.UserError;
+import dev.jvisor.debug.gdb.GdbServer;
 import dev.jvisor.linux.Engine;
 import dev.jvisor.linux.LinuxProcess;
 import picocli.CommandLine.Command;
@@ -31,6 +32,14 @@ public final class UserCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--trace", description = "Print every instruction (pc, word, disassembly) to stderr.")
     boolean trace;
 
+    @Option(names = "--gdb", paramLabel = "PORT",
+            description = "Let gdb debug the program: listen on localhost:PORT (0: any free port, printed on stderr) "
+                    + "for `target remote`.")
+    Integer gdbPort;
+
+    @Option(names = "--gdb-wait", description = "With --gdb: stop before the first instruction until gdb connects.")
+    boolean gdbWait;
+
     @Parameters(index = "0", paramLabel = "PROGRAM", description = "The AArch64 ELF executable.")
     Path program;
 
@@ -42,7 +51,12 @@ public final class UserCommand implements java.util.concurrent.Callable<Integer>
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(args);
-        return LinuxProcess.run(program, argv, LinuxProcess.Options.host(engineFor(engine), trace, stats));
+        LinuxProcess.Options options = LinuxProcess.Options.host(engineFor(engine), trace, stats);
+        if (gdbPort == null) {
+            if (gdbWait) throw new UserError("--gdb-wait needs --gdb PORT");
+            return LinuxProcess.run(program, argv, options);
+        }
+        return LinuxProcess.runDebugged(program, argv, options, GdbServer.listen(gdbPort, options.messages()), gdbWait);
     }
 
     static Engine engineFor(EngineChoice choice) {

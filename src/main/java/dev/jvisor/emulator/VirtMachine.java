@@ -10,16 +10,26 @@ import dev.jvisor.arch.a64.system.SysRegFile;
 import dev.jvisor.arch.a64.system.SysRegHandler;
 import dev.jvisor.arch.a64.system.SystemMode;
 import dev.jvisor.arch.a64.system.VcpuRunner;
+import dev.jvisor.debug.gdb.DebugTarget;
+import dev.jvisor.debug.gdb.GdbServer;
+import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.machine.CpuTopology;
 import dev.jvisor.machine.boot.LinuxLoader;
 import dev.jvisor.machine.bus.BusAccessException;
+import dev.jvisor.machine.bus.MmioBus;
 import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
 import dev.jvisor.machine.virt.VirtBoard;
+import dev.jvisor.machine.virtio.VirtioBlock;
+import dev.jvisor.machine.virtio.VirtioConsole;
+import dev.jvisor.machine.virtio.VirtioRng;
+import dev.jvisor.memory.Dma;
+import dev.jvisor.memory.RamDma;
 import dev.jvisor.memory.Access;
 import dev.jvisor.memory.GuestRam;
 import dev.jvisor.memory.MemoryFault;
@@ -30,6 +40,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
@@ -49,13 +61,27 @@ public final class VirtMachine implements AutoCloseable {
 
     /** {@code el2}: the vCPUs have EL2 and start there, with PSCI reached by SMC. */
     public record Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize,
-                          Path kernel, Path initrd, String bootargs, Path deviceTree, boolean el2) {
-        /** A machine whose vCPUs start at EL1 and have no EL2. */
+                          Path kernel, Path initrd, String bootargs, Path deviceTree, List<Drive> drives,
+                          boolean el2) {
+        public Options {
+            drives = List.copyOf(drives);
+        }
+
+        /** Without disks, and without EL2. */
         public Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize, Path kernel,
                        Path initrd, String bootargs, Path deviceTree) {
-            this(engine, model, cpuCompatible, cpus, ramSize, kernel, initrd, bootargs, deviceTree, false);
+            this(engine, model, cpuCompatible, cpus, ramSize, kernel, initrd, bootargs, deviceTree, List.of());
+        }
+
+        /** Without EL2: the vCPUs start at EL1. */
+        public Options(EngineKind engine, CpuModel model, String cpuCompatible, int cpus, long ramSize, Path kernel,
+                       Path initrd, String bootargs, Path deviceTree, List<Drive> drives) {
+            this(engine, model, cpuCompatible, cpus, ramSize, kernel, initrd, bootargs, deviceTree, drives, false);
         }
     }
+
+    /** A raw disk image behind a virtio-blk device. */
+    public record Drive(Path file, boolean readOnly) {}
 
     /** How a run ended. */
     public sealed interface Outcome {
@@ -71,6 +97,13 @@ public final class VirtMachine implements AutoCloseable {
         record Crashed(int cpu, long pc, Throwable error) implements Outcome {}
     }
 
+    /**
+     * Executions of a block before the vCPUs translate it. Far above user mode's: a kernel runs a great deal of code a
+     * few hundred times (boot, module loading, initcalls), for which translating and JIT-compiling costs more than
+     * interpreting; a Debian boot to /init took half the time at 5,000 than at 24 (bench/boot, 2026-11-25).
+     */
+    static final int SYSTEM_HOT_THRESHOLD = 5_000;
+
     private final Options options;
     private final GuestRam ram;
     private final VirtBoard board;
@@ -80,8 +113,13 @@ public final class VirtMachine implements AutoCloseable {
     private final LinuxLoader.Placement placement;
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private final ConsoleMonitor console;
+    private final Hypercalls hypercalls;
+    private final VirtioConsole virtioConsole;
     private final long startNanos = System.nanoTime();
     private volatile Thread inputThread;
+    private volatile MachineDebugger debugger;
+    private volatile MachineTracer tracer;
+    private GdbServer gdbServer;
 
     /** Builds the machine and loads the kernel; nothing runs until {@link #start}. */
     public VirtMachine(Options options, IntConsumer consoleOutput) {
@@ -93,10 +131,16 @@ public final class VirtMachine implements AutoCloseable {
         board = new VirtBoard(new VirtBoard.Config(options.cpus(), options.ramSize(), options.bootargs(),
                 options.cpuCompatible(), options.el2() ? "smc" : "hvc", options.el2()), SystemCounter::ticks,
                 interruptOutputs(), console, new Power());
+        hypercalls = new Hypercalls(board.psci(), ram, VirtBoard.RAM, console, this::ramWritten);
         try {
             PhysicalMemory phys = physicalMemory();
             for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys, options.el2());
             for (int i = 0; i < vcpus.length; i++) vcpus[i] = new Vcpu(i);
+            Dma dma = RamDma.of(phys, this::ramWritten);
+            for (Drive d : options.drives()) board.addVirtio(VirtioBlock.open(d.file(), d.readOnly()), dma);
+            virtioConsole = new VirtioConsole(console);
+            board.addVirtio(virtioConsole, dma);
+            board.addVirtio(new VirtioRng(), dma);
             placement = LinuxLoader.loadFiles(ram, VirtBoard.RAM, options.kernel(), options.initrd(),
                     options.deviceTree(), board::deviceTree);
         } catch (RuntimeException e) {
@@ -113,9 +157,84 @@ public final class VirtMachine implements AutoCloseable {
         return board;
     }
 
+    /**
+     * Waits until the guest's console output (UART and hvc0) shows {@code text}, which must appear within 4 KiB of
+     * output from when this is called: an "expect" for tests and scripts driving the guest.
+     */
+    public void awaitConsole(String text) throws InterruptedException {
+        console.await(text);
+    }
+
+    /** hvc0: its output shares the machine's console output; its input is the caller's to feed. */
+    public VirtioConsole virtioConsole() {
+        return virtioConsole;
+    }
+
+    /**
+     * Lets gdb debug the machine through {@code server}: call before {@link #start}. With {@code waitForDebugger}
+     * no instruction runs until gdb has connected and continued.
+     */
+    public void attachDebugger(GdbServer server, boolean waitForDebugger) {
+        MachineDebugger d = new MachineDebugger(new MachineDebugger.Vcpus() {
+            @Override
+            public int count() {
+                return vcpus.length;
+            }
+
+            @Override
+            public Cpu cpu(int index) {
+                return vcpus[index].cpu;
+            }
+
+            @Override
+            public SysRegFile registers(int index) {
+                return vcpus[index].system.regs;
+            }
+
+            @Override
+            public Mmu mmu(int index) {
+                return mmus[index];
+            }
+
+            @Override
+            public boolean leaving(int index) {
+                VcpuRunner r = vcpus[index].runner;
+                return r == null || r.stopped() || outcome.isDone();
+            }
+
+            @Override
+            public boolean sleeping(int index) {
+                VcpuRunner r = vcpus[index].runner;
+                return r != null && r.sleeping();
+            }
+
+            @Override
+            public void kick(int index) {
+                VcpuRunner r = vcpus[index].runner;
+                if (r != null) r.kick();
+            }
+
+            @Override
+            public void kill() {
+                stop("killed by gdb");
+            }
+        }, ram, VirtBoard.RAM, waitForDebugger);
+        debugger = d;
+        gdbServer = server;
+    }
+
+    /** Writes the events {@code t} asks for as they happen: call before {@link #start}; the caller closes it. */
+    public void trace(MachineTracer t) {
+        tracer = t;
+        if (t.traces(MachineTracer.Event.MMIO)) board.bus().setListener(t.mmio());
+        if (t.traces(MachineTracer.Event.HYPERCALLS)) hypercalls.setListener(t::hypercall);
+    }
+
     /** Starts vCPU 0 at the kernel and feeds {@code consoleInput} (may be null) to the UART. */
     public void start(InputStream consoleInput) {
         vcpus[0].powerOn(placement.entry(), placement.deviceTree(), bootEl());
+        // Only now is there a vCPU for gdb to look at.
+        if (gdbServer != null) gdbServer.start(debugger);
         if (consoleInput != null) inputThread = board.uart().startInput(consoleInput);
     }
 
@@ -139,38 +258,57 @@ public final class VirtMachine implements AutoCloseable {
         for (Vcpu v : vcpus) {
             if (v != null) v.stop();
         }
+        MachineDebugger d = debugger;
+        if (d != null) {
+            d.ended(o instanceof Outcome.Panic || o instanceof Outcome.Crashed
+                    ? new DebugTarget.Stop(DebugTarget.Stop.Kind.KILLED, 0, 6 /* SIGABRT */)
+                    : new DebugTarget.Stop(DebugTarget.Stop.Kind.EXITED, 0, 0));
+        }
     }
 
-    /** Per-vCPU instructions and the engine's statistics, for --stats. */
-    public String statistics() {
+    /** The machine's figures now: instructions, exceptions, hypercalls, MMIO and the translator's counts. */
+    public MachineStatistics statistics() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        StringBuilder sb = new StringBuilder();
-        long total = 0;
+        List<Long> instructions = new ArrayList<>();
+        List<Double> idle = new ArrayList<>();
         DbtEngine.Stats dbt = new DbtEngine.Stats();
+        Map<String, Long> exceptions = new TreeMap<>();
         for (Vcpu v : vcpus) {
-            total += v.retired();
-            sb.append(String.format("vcpu%d: %,d instructions%n", v.index, v.retired()));
+            instructions.add(v.retired());
+            idle.add(v.idleNanos() / 1e9);
             for (DbtEngine e : v.dbtEngines) dbt.add(e.stats);
+            for (SysRegFile r : v.registerFiles) r.exceptions.addTo(exceptions);
         }
-        sb.append(String.format("total: %,d instructions in %.2f s (%.0f MIPS)%n", total, seconds,
-                total / seconds / 1e6));
-        if (options.engine() == EngineKind.DBT) sb.append(dbt.summary(codeCache));
-        if (options.el2()) sb.append(el2Statistics());
-        return sb.toString();
+        Map<String, MachineStatistics.Device> mmio = new TreeMap<>();
+        for (MmioBus.Mapping m : board.bus().mappings()) {
+            long reads = m.reads().sum(), writes = m.writes().sum();
+            if (reads + writes > 0) {
+                mmio.put(String.format("%s@0x%x", m.device().name(), m.base()),
+                        new MachineStatistics.Device(reads, writes));
+            }
+        }
+        Map<String, Long> translator = new java.util.LinkedHashMap<>();
+        if (options.engine() == EngineKind.DBT) {
+            translator.put("regions translated", dbt.regionsTranslated);
+            translator.put("translation ms", dbt.translationNanos / 1_000_000);
+            translator.put("bytecode bytes", dbt.bytecodeBytes);
+            translator.put("region runs", dbt.regionRuns);
+            translator.put("chained", dbt.chained);
+            translator.put("cache hits", dbt.cacheHits);
+            translator.put("cache misses", dbt.cacheMisses);
+            translator.put("invalidations", codeCache.invalidationCount());
+            translator.put("flushes", codeCache.flushCount());
+            translator.put("interpreted instructions", dbt.interpretedInstructions);
+        }
+        return new MachineStatistics(seconds, instructions, idle, exceptions, hypercalls.counts(), mmio, translator);
     }
 
-    /** Exceptions taken to EL2, all vCPUs together, by exception class (the traps) and by interrupt kind. */
-    private String el2Statistics() {
-        StringBuilder sb = new StringBuilder("exceptions taken to EL2:");
-        boolean any = false;
-        for (int i = 0; i < Exceptions.EL2_COUNTERS; i++) {
-            long n = 0;
-            for (Vcpu v : vcpus) n += v.el2Exceptions(i);
-            if (n == 0) continue;
-            any = true;
-            sb.append(String.format("%n  %-34s %,d", Exceptions.counterName(i), n));
+    /** Guest RAM a device or a hypercall wrote behind the vCPUs' backs: translations of code there must go. */
+    void ramWritten(long physicalAddress, long length) {
+        long first = (physicalAddress - VirtBoard.RAM) & ~0xFFFL;
+        for (long page = first; page < physicalAddress - VirtBoard.RAM + length; page += 0x1000) {
+            codeCache.invalidate(page, false);
         }
-        return sb.append(any ? "" : " none").append(System.lineSeparator()).toString();
     }
 
     @Override
@@ -180,6 +318,13 @@ public final class VirtMachine implements AutoCloseable {
             if (v != null) v.join();
         }
         if (inputThread != null) inputThread.interrupt();
+        if (gdbServer != null) {
+            try {
+                gdbServer.finish(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         board.close();
     }
 
@@ -279,14 +424,14 @@ public final class VirtMachine implements AutoCloseable {
         final int index;
         final Mmu mmu;
         final List<DbtEngine> dbtEngines = new ArrayList<>();
+        /** The register files of every power-on period, for their exception counts. */
+        final List<SysRegFile> registerFiles = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile SystemMode system;
         volatile VcpuRunner runner;
         private volatile Cpu cpu;
         private Thread thread;
-        /** Instructions retired in earlier power-on periods. */
-        private long retiredBefore;
-        /** Exceptions taken to EL2 in earlier power-on periods, as SysRegFile counts them. */
-        private final long[] el2Before = new long[Exceptions.EL2_COUNTERS];
+        /** Instructions retired and WFI time in earlier power-on periods. */
+        private long retiredBefore, idleBefore;
         /** Interrupt lines as the GIC last drove them, kept across power cycles. */
         private int lines;
 
@@ -303,6 +448,11 @@ public final class VirtMachine implements AutoCloseable {
             if (outcome.isDone()) return;
             join();
             SysRegFile regs = new SysRegFile(options.model(), CpuTopology.affinityOf(index), options.el2());
+            registerFiles.add(regs);
+            MachineTracer t = tracer;
+            if (t != null && t.traces(MachineTracer.Event.EXCEPTIONS)) regs.exceptions.setListener(t.exceptions(index));
+            Interpreter.InstructionTracer insnTracer = t != null && t.traces(MachineTracer.Event.INSN)
+                    ? t.instructions(index) : null;
             for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, index));
             SystemMode sys = new SystemMode(regs, mmu, this::firmware, mmus);
             Cpu c = new Cpu(mmu, options.model(), sys);
@@ -312,15 +462,63 @@ public final class VirtMachine implements AutoCloseable {
             c.pc = entry;
             c.x[0] = contextId;
             mmu.attach(c, regs);
-            VcpuRunner.Engine engine = switch (options.engine()) {
-                case INTERP -> new Interpreter(c, null)::run;
+            Interpreter interpreter = new Interpreter(c, insnTracer);
+            DebugRunner engine = switch (options.engine()) {
+                case INTERP -> new DebugRunner() {
+                    @Override
+                    public long run(long budget) {
+                        return interpreter.run(budget);
+                    }
+
+                    @Override
+                    public long runBreaking(long budget, Breakpoints stops) {
+                        return interpreter.runBreaking(budget, stops);
+                    }
+
+                    @Override
+                    public long step() {
+                        return interpreter.run(1);
+                    }
+                };
                 case DBT -> {
-                    DbtEngine dbt = new DbtEngine(c, codeCache, null);
+                    // Every instruction must be seen by a tracer, so nothing is translated then.
+                    DbtEngine dbt = new DbtEngine(c, codeCache, insnTracer,
+                            insnTracer == null ? SYSTEM_HOT_THRESHOLD : Integer.MAX_VALUE);
                     dbtEngines.add(dbt);
-                    yield dbt::run;
+                    yield new DebugRunner() {
+                        @Override
+                        public long run(long budget) {
+                            return dbt.run(budget);
+                        }
+
+                        @Override
+                        public long runBreaking(long budget, Breakpoints stops) {
+                            return dbt.runBreaking(budget, stops);
+                        }
+
+                        @Override
+                        public long step() {
+                            return interpreter.run(1);
+                        }
+                    };
                 }
             };
-            VcpuRunner r = new VcpuRunner(c, sys, engine);
+            VcpuRunner r = new VcpuRunner(c, sys, engine::run);
+            MachineDebugger d = debugger;
+            if (d != null) {
+                int thread = index + 1;
+                r.setSupervisor(new VcpuRunner.Supervisor() {
+                    @Override
+                    public boolean hold() {
+                        return d.hold(thread);
+                    }
+
+                    @Override
+                    public void runSlice(long budget) {
+                        d.runSlice(thread, c, engine, budget);
+                    }
+                });
+            }
             if (lines != 0) r.setInterruptLine(lines, true);
             system = sys;
             cpu = c;
@@ -340,11 +538,14 @@ public final class VirtMachine implements AutoCloseable {
         }
 
         private long firmware(Cpu c, boolean smc, int imm) {
-            if (Psci.handles(c.x[0])) return board.psci().call(index, c.x[0], c.x[1], c.x[2], c.x[3]);
-            return Psci.NOT_SUPPORTED; // SMCCC: an unknown function ID returns -1
+            return hypercalls.call(index, c);
         }
 
         synchronized void setLine(int line, boolean asserted) {
+            MachineTracer t = tracer;
+            if (t != null && t.traces(MachineTracer.Event.IRQ) && ((lines & line) != 0) != asserted) {
+                t.interruptLine(index, line == Cpu.IRQ_LINE ? "IRQ" : "FIQ", asserted);
+            }
             lines = asserted ? lines | line : lines & ~line;
             VcpuRunner r = runner;
             if (r != null) r.setInterruptLine(line, asserted);
@@ -372,14 +573,15 @@ public final class VirtMachine implements AutoCloseable {
             Cpu c = cpu;
             if (c != null && thread == t) {
                 retiredBefore += c.instructions;
-                for (int i = 0; i < el2Before.length; i++) el2Before[i] += system.regs.el2Exceptions(i);
+                if (runner != null) idleBefore += runner.idleNanos();
                 cpu = null;
             }
         }
 
-        long el2Exceptions(int index) {
-            SystemMode s = system;
-            return el2Before[index] + (cpu == null || s == null ? 0 : s.regs.el2Exceptions(index));
+        /** WFI time of this and earlier power-on periods. */
+        long idleNanos() {
+            VcpuRunner r = runner;
+            return idleBefore + (r == null ? 0 : r.idleNanos());
         }
 
         long retired() {
@@ -413,6 +615,8 @@ public final class VirtMachine implements AutoCloseable {
         private static final String PANIC = "Kernel panic - not syncing: ";
         private final IntConsumer out;
         private final StringBuilder line = new StringBuilder();
+        /** The last few KiB of output, for {@link #await}. */
+        private final StringBuilder recent = new StringBuilder();
         private volatile String panic;
 
         ConsoleMonitor(IntConsumer out) {
@@ -422,6 +626,9 @@ public final class VirtMachine implements AutoCloseable {
         @Override
         public synchronized void accept(int b) {
             out.accept(b);
+            recent.append((char) (b & 0xFF));
+            if (recent.length() > 8192) recent.delete(0, 4096);
+            notifyAll();
             if (b == '\n') {
                 int at = line.indexOf(PANIC);
                 if (at >= 0 && panic == null) panic = line.substring(at + PANIC.length()).strip();
@@ -433,6 +640,14 @@ public final class VirtMachine implements AutoCloseable {
 
         String panic() {
             return panic;
+        }
+
+        synchronized void await(String text) throws InterruptedException {
+            int from = 0;
+            while (recent.indexOf(text, from) < 0) {
+                from = Math.max(0, recent.length() - text.length());
+                wait();
+            }
         }
     }
 }

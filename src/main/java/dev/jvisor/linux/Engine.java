@@ -1,6 +1,8 @@
 package dev.jvisor.linux;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
@@ -26,15 +28,30 @@ public interface Engine {
     /** Adds the engine's own figures to --stats; the interpreter has none beyond the instruction count. */
     default void printStats(java.io.PrintStream out) {}
 
-    interface Runner {
-        /** Runs at most {@code budget} instructions; returns how many retired. */
-        long run(long budget);
-
+    interface Runner extends DebugRunner {
         /** The thread is gone: let go of anything shared that still refers to its CPU. */
         default void close() {}
     }
 
-    Engine INTERPRETER = (cpu, tracer) -> new Interpreter(cpu, tracer)::run;
+    Engine INTERPRETER = (cpu, tracer) -> {
+        Interpreter interpreter = new Interpreter(cpu, tracer);
+        return new Runner() {
+            @Override
+            public long run(long budget) {
+                return interpreter.run(budget);
+            }
+
+            @Override
+            public long runBreaking(long budget, Breakpoints stops) {
+                return interpreter.runBreaking(budget, stops);
+            }
+
+            @Override
+            public long step() {
+                return interpreter.run(1);
+            }
+        };
+    };
 
     /**
      * The binary translator, with one code cache for all the threads of a process. With a tracer every instruction
@@ -57,10 +74,22 @@ public interface Engine {
             public Runner start(Cpu cpu, Interpreter.InstructionTracer tracer) {
                 DbtEngine dbt = new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE);
                 engines.add(dbt);
+                // Translated code leaves the flags exact whenever it returns, so a step can be interpreted.
+                Interpreter stepper = new Interpreter(cpu, tracer);
                 return new Runner() {
                     @Override
                     public long run(long budget) {
                         return dbt.run(budget);
+                    }
+
+                    @Override
+                    public long runBreaking(long budget, Breakpoints stops) {
+                        return dbt.runBreaking(budget, stops);
+                    }
+
+                    @Override
+                    public long step() {
+                        return stepper.run(1);
                     }
 
                     @Override

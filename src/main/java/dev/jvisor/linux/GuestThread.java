@@ -42,6 +42,8 @@ final class GuestThread implements SystemHooks {
     long clearChildTid;
     long robustList;
     volatile boolean exited;
+    /** Inside a system call: its registers are stable enough for a debugger to look at (see ProcessDebugger). */
+    volatile boolean inSyscall;
 
     GuestThread(LinuxProcess process, int tid, UserMemory mem) {
         this.process = process;
@@ -60,6 +62,8 @@ final class GuestThread implements SystemHooks {
         try {
             while (!exited && !process.exiting()) {
                 cpu.exitRequest = false;
+                ProcessDebugger debugger = process.debugger;
+                if (debugger != null && debugger.hold(tid)) continue;
                 if (process.stopped()) {
                     // Stopped by a signal: nothing runs and nothing is delivered until SIGCONT (or SIGKILL).
                     LockSupport.parkNanos(this, 50_000_000);
@@ -70,7 +74,8 @@ final class GuestThread implements SystemHooks {
                     cpu.pc = deliver(cpu.pc);
                     continue;
                 }
-                runner.run(BUDGET);
+                if (debugger != null) debugger.runSlice(tid, cpu, runner, BUDGET);
+                else runner.run(BUDGET);
             }
         } catch (RuntimeException | Error e) {
             process.internalError(e, cpu.pc);
@@ -196,6 +201,17 @@ final class GuestThread implements SystemHooks {
             int sig = Long.numberOfTrailingZeros(set) + 1;
             Signals.Info info = take(sig);
             if (info == null) continue;
+            ProcessDebugger debugger = process.debugger;
+            if (debugger != null && sig != Signals.SIGKILL && !Signals.ignored(sig, process.signals.action(sig))) {
+                cpu.pc = pc;
+                int decided = debugger.interceptSignal(tid, cpu, sig);
+                pc = cpu.pc;
+                if (decided == 0) continue;
+                if (decided != sig) {
+                    sig = decided;
+                    info = Signals.userInfo(sig, Signals.SI_USER, process);
+                }
+            }
             Signals.Action a = process.signals.action(sig);
             if (sig == Signals.SIGKILL || a.handler() == Signals.SIG_DFL) {
                 if (sig != Signals.SIGKILL && Signals.defaultIgnores(sig)) continue;
@@ -237,6 +253,18 @@ final class GuestThread implements SystemHooks {
      * the default action applies, as with Linux's force_sig.
      */
     private long force(Signals.Info info, long pc, String deathMessage) {
+        ProcessDebugger debugger = process.debugger;
+        if (debugger != null) {
+            cpu.pc = pc;
+            int decided = debugger.interceptSignal(tid, cpu, info.signo());
+            pc = cpu.pc;
+            // Discarded: the instruction runs again (and faults again, unless gdb changed something), as on Linux.
+            if (decided == 0) return pc;
+            if (decided != info.signo()) {
+                info = Signals.userInfo(decided, Signals.SI_USER, process);
+                deathMessage = null;
+            }
+        }
         int sig = info.signo();
         Signals.Action a = process.signals.action(sig);
         if (a.handler() == Signals.SIG_IGN || (blocked & Signals.bit(sig)) != 0) {
@@ -332,7 +360,17 @@ final class GuestThread implements SystemHooks {
             long origX0 = c.x[0];
             // Engines keep the pc in a local while running; calls that need it (clone) read it from here.
             c.pc = pc;
-            long result = Syscalls.dispatch(this, nr);
+            long result;
+            inSyscall = true;
+            // The kernel's own accesses to user memory (futex words) do not trip a debugger's watchpoints.
+            dev.jvisor.memory.Watchpoints watched = mem.watchpoints();
+            if (watched != null) mem.setWatchpoints(null);
+            try {
+                result = Syscalls.dispatch(this, nr);
+            } finally {
+                inSyscall = false;
+                if (watched != null) mem.setWatchpoints(watched);
+            }
             if (exited || process.exiting()) {
                 c.exitRequest = true;
                 return next;
@@ -355,7 +393,8 @@ final class GuestThread implements SystemHooks {
             }
         }
         if (hasDeliverable()) next = deliver(next);
-        return next;
+        ProcessDebugger debugger = process.debugger;
+        return debugger == null ? next : debugger.holdIfStopped(tid, c, next);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jvisor.linux;
 import dev.jvisor.UserError;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.decode.Disassembler;
+import dev.jvisor.debug.gdb.GdbServer;
 import dev.jvisor.engine.interp.Interpreter;
 
 import java.io.InputStream;
@@ -62,6 +63,8 @@ public final class LinuxProcess {
     static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
     volatile AddressSpace space;
+    /** The gdb stub's view of this process, or null when no debugger may attach (see {@link #runDebugged}). */
+    volatile ProcessDebugger debugger;
     /** The engine for the running program: execve replaces it, so translations never outlive their code. */
     private volatile Engine engine;
     final FdTable fds;
@@ -143,6 +146,32 @@ public final class LinuxProcess {
     public static int run(Path program, List<String> argv, Options options) {
         LinuxProcess p = new LinuxProcess(program, options);
         return p.runMain(program.toString(), ElfLoader.load(program, p.space), argv);
+    }
+
+    /**
+     * Runs {@code program} like {@link #run(Path, List, Options)}, debuggable by a gdb connecting to {@code server}
+     * (the first process only: forked children run undebugged). With {@code waitForDebugger} nothing runs until gdb
+     * has connected and resumed the program; otherwise gdb may connect at any time and stops it then. gdb is told how
+     * the program ended before this returns.
+     */
+    public static int runDebugged(Path program, List<String> argv, Options options, GdbServer server,
+                                  boolean waitForDebugger) {
+        LinuxProcess p = new LinuxProcess(program, options);
+        ElfLoader.Image image = ElfLoader.load(program, p.space);
+        p.debugger = new ProcessDebugger(p, waitForDebugger);
+        server.start(p.debugger);
+        int status = p.runMain(program.toString(), image, argv);
+        int killSignal;
+        synchronized (p) {
+            killSignal = p.killSignal;
+        }
+        p.debugger.processEnded(status, killSignal);
+        try {
+            server.finish(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return status;
     }
 
     /** Runs an executable image held in memory (the embedded demo); {@code name} stands for its path. */

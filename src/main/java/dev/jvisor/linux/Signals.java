@@ -167,6 +167,9 @@ final class Signals {
      * read could not look. Returns whether it did.
      */
     private boolean actsByDefaultNow(int sig) {
+        // Under a debugger the signal is delivered like any other, so that gdb stops the process before it acts.
+        ProcessDebugger debugger = process.debugger;
+        if (debugger != null && debugger.isAttached()) return false;
         synchronized (this) {
             if (actions[sig].handler != SIG_DFL || defaultIgnores(sig)) return false;
         }

@@ -15,6 +15,9 @@
  *   <li>{@code GuestThread}: one platform thread per guest thread, running the {@link dev.jvisor.linux.Engine}
  *       (interpreter or translator) in slices; between slices it delivers signals and follows mapping changes. It is
  *       the CPU's SystemHooks: SVC goes to {@code Syscalls}, faults and BRK/UDF become synchronous signals.</li>
+ *   <li>{@code ProcessDebugger}: the process as the gdb stub's target (threads stop together; signals stop the
+ *       process before they act, as under ptrace). Threads consult it only between engine slices, on the way out of
+ *       a system call and when a signal is about to act.</li>
  *   <li>{@code Signals}: dispositions, the arm64 rt_sigframe (siginfo, ucontext, fpsimd and esr records, frame
  *       record) and rt_sigreturn. Default actions that terminate or stop take effect when the signal is sent.</li>
  * </ul>

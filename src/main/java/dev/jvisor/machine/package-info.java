@@ -22,6 +22,8 @@
  *     {@link dev.jvisor.machine.psci.Psci.Platform} starts and stops vCPUs and ends the machine.</li>
  * <li>Guest-physical accesses outside RAM go to {@link dev.jvisor.machine.virt.VirtBoard#bus()}; a
  *     {@link dev.jvisor.machine.bus.BusAccessException} becomes a synchronous external abort.</li>
+ * <li>Virtio devices ({@link dev.jvisor.machine.virtio}) reach RAM through a {@link dev.jvisor.memory.Dma} whose
+ *     write listener must invalidate translated code for the ranges it reports.</li>
  * <li>{@link dev.jvisor.machine.boot.LinuxLoader} fills RAM; the boot vCPU starts at its entry with x0 = the
  *     device tree's address, x1..x3 = 0, MMU off, DAIF masked.</li>
  * </ul>

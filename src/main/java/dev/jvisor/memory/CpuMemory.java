@@ -192,6 +192,19 @@ public abstract class CpuMemory {
         if (addend != IO) codeWatcher.invalidate(addend + (va & ~PAGE_MASK), false);
     }
 
+    /** A debugger's watchpoints, or null: see {@link Watchpoints}. Only the slow paths look at it. */
+    private Watchpoints watchpoints;
+
+    /** Installs {@code w} (null or empty: none); pages holding a watchpoint leave the TLB. */
+    public final void setWatchpoints(Watchpoints w) {
+        watchpoints = w == null || w.isEmpty() ? null : w;
+        flushTlb();
+    }
+
+    public final Watchpoints watchpoints() {
+        return watchpoints;
+    }
+
     /** Host offset of the page holding {@code va} as the instruction fetch sees it. */
     public final long codeHostPage(long va) {
         return codeAddend(va) + (va & ~PAGE_MASK);
@@ -200,7 +213,7 @@ public abstract class CpuMemory {
     private long fill(long va, Access access) {
         long addend = translatePage(va, access);
         if (addend == IO) return IO;
-        if (strictAlignment && access != Access.EXECUTE) {
+        if (access != Access.EXECUTE && (strictAlignment || watchpoints != null && watchpoints.touchesPage(va))) {
             if (access == Access.WRITE && codeWatcher != null) codeWatcher.beforeWrite(addend + (va & ~PAGE_MASK));
             return addend;
         }
@@ -241,6 +254,10 @@ public abstract class CpuMemory {
     }
 
     // ---- loads: results zero-extended ----
+    //
+    // The fast paths index the TLB by the page of the first byte and compare the entry's tag with the page of the
+    // last byte: an entry at index i only ever holds a page whose low bits are i, so equality means both bytes are
+    // in that page, and one compare checks the hit and that the access does not cross into the next page.
 
     public final int read8(long va) {
         long page = va >>> PAGE_SHIFT;
@@ -250,23 +267,20 @@ public abstract class CpuMemory {
     }
 
     public final int read16(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 2) return ram.get(LE_SHORT, readAdd[i] + va) & 0xFFFF;
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (readTag[i] == (va + 1) >>> PAGE_SHIFT) return ram.get(LE_SHORT, readAdd[i] + va) & 0xFFFF;
         return (int) slowRead(va, 2);
     }
 
     public final int read32(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 4) return ram.get(LE_INT, readAdd[i] + va);
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (readTag[i] == (va + 3) >>> PAGE_SHIFT) return ram.get(LE_INT, readAdd[i] + va);
         return (int) slowRead(va, 4);
     }
 
     public final long read64(long va) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (readTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 8) return ram.get(LE_LONG, readAdd[i] + va);
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (readTag[i] == (va + 7) >>> PAGE_SHIFT) return ram.get(LE_LONG, readAdd[i] + va);
         return slowRead(va, 8);
     }
 
@@ -281,6 +295,7 @@ public abstract class CpuMemory {
     }
 
     private long slowRead(long va, int size) {
+        if (watchpoints != null) watchpoints.check(va, size, Access.READ);
         if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.READ);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
@@ -312,23 +327,20 @@ public abstract class CpuMemory {
     }
 
     public final void write16(long va, int value) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 2) { ram.set(LE_SHORT, writeAdd[i] + va, (short) value); return; }
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (writeTag[i] == (va + 1) >>> PAGE_SHIFT) { ram.set(LE_SHORT, writeAdd[i] + va, (short) value); return; }
         slowWrite(va, 2, value);
     }
 
     public final void write32(long va, int value) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 4) { ram.set(LE_INT, writeAdd[i] + va, value); return; }
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (writeTag[i] == (va + 3) >>> PAGE_SHIFT) { ram.set(LE_INT, writeAdd[i] + va, value); return; }
         slowWrite(va, 4, value & 0xFFFF_FFFFL);
     }
 
     public final void write64(long va, long value) {
-        long page = va >>> PAGE_SHIFT;
-        int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page && (va & PAGE_MASK) <= PAGE_SIZE - 8) { ram.set(LE_LONG, writeAdd[i] + va, value); return; }
+        int i = (int) (va >>> PAGE_SHIFT) & TLB_MASK;
+        if (writeTag[i] == (va + 7) >>> PAGE_SHIFT) { ram.set(LE_LONG, writeAdd[i] + va, value); return; }
         slowWrite(va, 8, value);
     }
 
@@ -343,6 +355,7 @@ public abstract class CpuMemory {
     }
 
     private void slowWrite(long va, int size, long value) {
+        if (watchpoints != null) watchpoints.check(va, size, Access.WRITE);
         if (strictAlignment && (va & (size - 1)) != 0) throw new MemoryFault(MemoryFault.Kind.ALIGNMENT, va, Access.WRITE);
         long offsetInPage = va & PAGE_MASK;
         if (offsetInPage + size > PAGE_SIZE) {
@@ -377,6 +390,11 @@ public abstract class CpuMemory {
         if (writeTag[i] == page) {
             addend = writeAdd[i];
         } else {
+            // A watched page is never in the TLB, so only a miss needs to look at watchpoints.
+            if (watchpoints != null) {
+                watchpoints.check(va, size, Access.READ);
+                watchpoints.check(va, size, Access.WRITE);
+            }
             addend = fill(va, Access.WRITE);
             if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.WRITE);
         }
@@ -428,7 +446,10 @@ public abstract class CpuMemory {
      */
     public final void probeWrite(long va) {
         long page = va >>> PAGE_SHIFT;
-        if (writeTag[(int) page & TLB_MASK] != page) fill(va, Access.WRITE);
+        if (writeTag[(int) page & TLB_MASK] != page) {
+            if (watchpoints != null) watchpoints.check(va, 1, Access.WRITE);
+            fill(va, Access.WRITE);
+        }
     }
 
     // ---- 128-bit atomics ----
@@ -465,6 +486,7 @@ public abstract class CpuMemory {
         if (readTag[i] == page) {
             addend = readAdd[i];
         } else {
+            if (watchpoints != null) watchpoints.check(va, 16, Access.READ);
             addend = fill(va, Access.READ);
             if (addend == IO) throw new MemoryFault(MemoryFault.Kind.EXTERNAL, va, Access.READ);
         }

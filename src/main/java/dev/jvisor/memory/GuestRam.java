@@ -37,6 +37,17 @@ public final class GuestRam {
         return segment.asSlice(offset, length).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The little-endian 64-bit value at {@code offset}, which need not be aligned. */
+    public long read64(long offset) {
+        return segment.get(LE_LONG, offset);
+    }
+
+    public void write64(long offset, long value) {
+        segment.set(LE_LONG, offset, value);
+    }
+
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     public void copyIn(long offset, byte[] src, int srcOffset, int length) {
         MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_BYTE, offset, length);
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +37,8 @@ class LinuxBootTest {
             mount -t proc proc /proc
             mount -t sysfs sysfs /sys
             mount -t devtmpfs devtmpfs /dev
+            for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko || echo "INSMOD FAILED: $m"; done
+            echo "MODULES: $(cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' ')"
             echo "UNAME: $(uname -a)"
             echo "PROCESSORS: $(grep -c ^processor /proc/cpuinfo)"
             echo "ONLINE: $(cat /sys/devices/system/cpu/online)"
@@ -57,7 +60,8 @@ class LinuxBootTest {
     static void guest(@TempDir Path dir) throws Exception {
         kernel = Guests.debianKernel();
         initramfs = dir.resolve("initramfs.cpio");
-        Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(Guests.busyboxArm64()), SCRIPT));
+        Files.write(initramfs, DebianGuest.initramfs(Files.readAllBytes(Guests.busyboxArm64()), SCRIPT,
+                DebianGuest.modules(kernel.getParent().getParent())));
     }
 
     @ParameterizedTest(name = "{0}, {1} vCPU, {2}")
@@ -70,6 +74,7 @@ class LinuxBootTest {
                 "console=ttyAMA0 panic=-1", null);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         VirtMachine.Outcome outcome;
+        MachineStatistics stats;
         try (VirtMachine machine = new VirtMachine(options, b -> {
             synchronized (console) {
                 console.write(b);
@@ -90,6 +95,7 @@ class LinuxBootTest {
                 fail("no power-off within 240 s; console:\n" + text(console));
                 return;
             }
+            stats = machine.statistics();
         }
         String log = text(console);
         assertInstanceOf(VirtMachine.Outcome.PowerOff.class, outcome, log);
@@ -105,14 +111,43 @@ class LinuxBootTest {
         assertTrue(field(log, "UNAME").matches("Linux \\(none\\) 6\\.1\\.\\S+-arm64 #1 SMP .* aarch64 GNU/Linux"),
                 log);
         assertEquals(String.valueOf(cpus), field(log, "PROCESSORS"), log);
+        assertTrue(!log.contains("INSMOD FAILED"), log);
+        for (String module : List.of("ext4", "jbd2", "virtio_blk", "virtio_mmio", "virtio_rng", "virtio_console")) {
+            assertTrue((" " + field(log, "MODULES")).contains(" " + module + " "), module + " not loaded:\n" + log);
+        }
         assertEquals(cpus == 1 ? "0" : "0-" + (cpus - 1), field(log, "ONLINE"), log);
         assertEquals(max, field(log, "CPUINFO").contains(" atomics"), "LSE only on max: " + field(log, "CPUINFO"));
         assertTrue(field(log, "CPUINFO").contains(" crc32"), log);
         assertEquals("300", field(log, "LOOP"), log);
-        long before = Long.parseLong(field(log, "TICKS1")), after = Long.parseLong(field(log, "TICKS2"));
+        long before = Long.parseLong(field(log, "TICKS1"));
+        long after = Long.parseLong(field(log, "TICKS2"));
         assertTrue(after > before, "timer interrupts on CPU0 count: " + before + " then " + after);
         int year = Integer.parseInt(field(log, "DATE"));
         assertTrue(year >= 2025, "the RTC gives the host's date: " + year);
+        checkStatistics(stats, log, after, cpus, engine);
+    }
+
+    /** The run's figures agree with each other and with what the guest itself saw. */
+    private static void checkStatistics(MachineStatistics stats, String log, long timerTicks, int cpus,
+                                        VirtMachine.EngineKind engine) {
+        String text = stats.toText();
+        assertEquals(cpus, stats.instructionsPerVcpu().size(), text);
+        for (long n : stats.instructionsPerVcpu()) assertTrue(n > 0, "every vCPU ran: " + text);
+        assertTrue(stats.exceptions().getOrDefault("IRQ", 0L) >= timerTicks,
+                "at least the timer interrupts CPU0's /proc/interrupts counted were taken: " + text);
+        assertTrue(stats.exceptions().getOrDefault("SVC", 0L) > 100, "the shell's system calls: " + text);
+        assertTrue(stats.hypercalls().getOrDefault("PSCI", 0L) >= cpus + 1, "PSCI probes, CPU_ON, SYSTEM_OFF: " + text);
+        MachineStatistics.Device uart = stats.mmio().get("pl011@0x9000000");
+        assertTrue(uart.writes() >= log.length(), "every console byte was a PL011 write: " + text);
+        if (engine == VirtMachine.EngineKind.DBT) {
+            Map<String, Long> t = stats.translator();
+            assertEquals(t.get("region runs"), t.get("chained") + t.get("cache hits") + t.get("regions translated"),
+                    "each region run came through a chain, a cache hit or a fresh translation: " + text);
+        }
+        String json = stats.toJson();
+        assertTrue(json.contains("\"instructions\": " + stats.instructions() + ","), json);
+        assertTrue(json.contains("\"exceptions\": {\"total\": " + MachineStatistics.total(stats.exceptions())), json);
+        assertTrue(json.contains("\"mmio\": {\"total\": " + stats.mmioTotal()), json);
     }
 
     private static String text(ByteArrayOutputStream console) {

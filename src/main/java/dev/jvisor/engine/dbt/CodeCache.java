@@ -120,6 +120,16 @@ public final class CodeCache implements CpuMemory.CodeWatcher {
         flushes.incrementAndGet();
     }
 
+    /** Regions dropped because their code was written or IC IVAU named it. */
+    public long invalidationCount() {
+        return invalidations.get();
+    }
+
+    /** Times the whole cache was dropped (IC IALLU, or full). */
+    public long flushCount() {
+        return flushes.get();
+    }
+
     public int size() {
         return regions.get();
     }

@@ -2,11 +2,10 @@ package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.decode.A64;
+import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.memory.CpuMemory;
 
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The binary-translation engine for one vCPU: a dispatcher over a shared {@link CodeCache}, with the interpreter as
@@ -25,7 +24,14 @@ public final class DbtEngine {
     private final RegionTranslator translator = new RegionTranslator();
     private final Interpreter interpreter;
     private final Region[] recent = new Region[1 << RECENT_BITS];
-    private final Map<Long, int[]> heat = new HashMap<>();
+    /**
+     * Executions of interpreted block starts, direct-mapped by PC: a collision just restarts a count, and a cold
+     * block costs two array probes instead of map lookups with boxed keys (a kernel boot interprets tens of
+     * millions of blocks).
+     */
+    private final long[] heatPc = new long[1 << HEAT_BITS];
+    private final int[] heatCount = new int[1 << HEAT_BITS];
+    private static final int HEAT_BITS = 14;
     private final int hotThreshold;
     public final Stats stats = new Stats();
 
@@ -135,6 +141,30 @@ public final class DbtEngine {
         return c.instructions - start;
     }
 
+    /**
+     * For a debugger: like {@link #run(long)}, but stops before executing any instruction except the first whose
+     * address is in {@code stops}, leaving {@link Cpu#pc} at it. A translated region runs only if no stop lies in the
+     * pages it was translated from; code near a stop runs in the interpreter one instruction at a time.
+     */
+    public long runBreaking(long budget, Breakpoints stops) {
+        final Cpu c = cpu;
+        final long start = c.instructions;
+        while (!c.exitRequest && c.instructions - start < budget) {
+            long pc = c.pc;
+            if (c.instructions != start && stops.contains(pc)) break;
+            Region r = stops.anyIn(pc & ~CpuMemory.PAGE_MASK, CpuMemory.PAGE_SIZE) ? null : find(pc);
+            if (r != null && !stops.anyIn(r.pc & ~CpuMemory.PAGE_MASK, r.hostPages.length * CpuMemory.PAGE_SIZE)) {
+                stats.regionRuns++;
+                c.pc = r.run(c);
+            } else {
+                materializeFlags(c);
+                interpreter.run(1);
+            }
+        }
+        materializeFlags(c);
+        return c.instructions - start;
+    }
+
     /** Makes {@link Cpu#nzcv} exact: translated regions hand lazy flags to each other (see {@link Cpu#flagKind}). */
     private static void materializeFlags(Cpu c) {
         if (c.flagKind != DbtRuntime.FLAGS_NZCV) {
@@ -150,6 +180,17 @@ public final class DbtEngine {
             stats.cacheHits++;
             return r;
         }
+        // Code is looked up in the shared cache only once it is hot here: until then this vCPU interprets it, even if
+        // another vCPU has translated it already.
+        int h = (int) (pc >>> 2) & ((1 << HEAT_BITS) - 1);
+        if (heatPc[h] != pc) {
+            heatPc[h] = pc;
+            heatCount[h] = 0;
+        }
+        if (heatCount[h] < hotThreshold && ++heatCount[h] < hotThreshold) {
+            stats.cacheMisses++;
+            return null;
+        }
         r = cache.lookup(pc, cpu.mem);
         if (r != null && r.valid) {
             stats.cacheHits++;
@@ -157,14 +198,14 @@ public final class DbtEngine {
             return r;
         }
         stats.cacheMisses++;
-        int[] count = heat.computeIfAbsent(pc, k -> new int[1]);
-        if (++count[0] < hotThreshold) return null;
-        heat.remove(pc);
         long t0 = System.nanoTime();
         long bytesBefore = translator.bytecodeBytes;
         r = translator.translate(cpu, pc);
         stats.translationNanos += System.nanoTime() - t0;
-        if (r == null) return null;
+        if (r == null) {
+            heatCount[h] = 0; // nothing to translate here now: interpret it for another while before trying again
+            return null;
+        }
         stats.regionsTranslated++;
         stats.bytecodeBytes += translator.bytecodeBytes - bytesBefore;
         r = cache.install(r, cpu.mem);

@@ -1,6 +1,7 @@
 package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.SysReg;
 import dev.jvisor.arch.a64.decode.Exec;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.decode.Section;
@@ -44,8 +45,9 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * setting them, and in the fault handler. Leaving the region hands the lazy state on through {@link Cpu#flagKind}.
  *
  * <p>Exactness on faults: a direct translation does every access that can fault before it writes a register local,
- * and registers are flushed before each access, so a fault leaves the state of all earlier instructions and nothing
- * of the faulting one, as in the interpreter.
+ * and each instruction's accesses have their own exception handler that stores the registers dirty before it, so a
+ * fault leaves the state of all earlier instructions and nothing of the faulting one, as in the interpreter. Loads
+ * and stores are calls of {@link DbtRuntime}'s accessors, which the launcher keeps out of line (see there).
  */
 final class RegionEmitter {
     static final ClassDesc CD_CPU = ClassDesc.of(Cpu.class.getName());
@@ -73,17 +75,20 @@ final class RegionEmitter {
     private static final MethodTypeDesc MTD_L_I = MethodTypeDesc.of(CD_int, CD_long);
     private static final MethodTypeDesc MTD_L_L = MethodTypeDesc.of(CD_long, CD_long);
     private static final MethodTypeDesc MTD_I_I = MethodTypeDesc.of(CD_int, CD_int);
-    private static final MethodTypeDesc MTD_READ_I = MethodTypeDesc.of(CD_int, CD_long);
-    private static final MethodTypeDesc MTD_READ_L = MethodTypeDesc.of(CD_long, CD_long);
-    private static final MethodTypeDesc MTD_WRITE_I = MethodTypeDesc.of(CD_void, CD_long, CD_int);
-    private static final MethodTypeDesc MTD_WRITE_L = MethodTypeDesc.of(CD_void, CD_long, CD_long);
+    private static final MethodTypeDesc MTD_READ_I = MethodTypeDesc.of(CD_int, CD_MEM, CD_long);
+    private static final MethodTypeDesc MTD_READ_L = MethodTypeDesc.of(CD_long, CD_MEM, CD_long);
+    private static final MethodTypeDesc MTD_WRITE_I = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_WRITE_L = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_long);
+    private static final MethodTypeDesc MTD_WRITE_PAIR = MethodTypeDesc.of(CD_void, CD_MEM, CD_long, CD_long, CD_long);
 
     private static final long LOW32 = 0xFFFF_FFFFL;
 
-    // Local slots. Guest register r (31 = SP) is in the long at REG0 + 2r.
-    private static final int L_THIS = 0, L_CPU = 1, L_COUNT = 2, L_NEXT = 4, L_OFFSET = 6, L_EXCEPTION = 7,
-            L_XREGS = 8, L_MEM = 9, L_NZCV = 10, L_FKIND = 11, L_FA = 12, L_FB = 14, L_T0 = 16, L_T1 = 18, L_T2 = 20,
-            L_REG0 = 22;
+    // Local slots. The ones used most (the exception handlers' offset, the register array, the retired count) are
+    // in slots 0-4, which the JVM has one-byte load and store opcodes for: bytecode size decides how big a region
+    // can be before HotSpot refuses to compile it. Guest register r (31 = SP) is in the long at REG0 + 2r.
+    private static final int L_THIS = 0, L_CPU = 1, L_OFFSET = 2, L_XREGS = 3, L_COUNT = 4, L_EXCEPTION = 5,
+            L_MEM = 6, L_NZCV = 7, L_FKIND = 8, L_NEXT = 9, L_FA = 11, L_FB = 13, L_T0 = 15, L_T1 = 17, L_T2 = 19,
+            L_REG0 = 21;
 
     /** What the emitter knows statically about the flag locals at the current point. */
     private static final int UNKNOWN = -1;
@@ -100,6 +105,7 @@ final class RegionEmitter {
     private final Map<Long, Label> labels = new HashMap<>();
     private final Map<Long, Boolean> flagsLiveIn = new HashMap<>();
     private final List<Label[]> execRanges = new ArrayList<>();
+    private final List<AccessSite> accessSites = new ArrayList<>();
     private Label ret;
     private long currentBlock;
     private int flagState;
@@ -123,7 +129,7 @@ final class RegionEmitter {
         ret = cb.newLabel();
         Label tryStart = cb.newLabel(), tryEnd = cb.newLabel(), handler = cb.newLabel(), execHandler = cb.newLabel();
 
-        cb.lconst_0().lstore(L_COUNT);
+        cb.iconst_0().istore(L_COUNT);
         cb.iconst_0().istore(L_OFFSET);
         cb.aload(L_CPU).getfield(CD_CPU, "x", CD_LONGS).astore(L_XREGS);
         cb.aload(L_CPU).getfield(CD_CPU, "mem", CD_MEM).astore(L_MEM);
@@ -150,7 +156,7 @@ final class RegionEmitter {
         cb.aload(L_CPU).iload(L_FKIND).putfield(CD_CPU, "flagKind", CD_int);
         cb.aload(L_CPU).lload(L_FA).putfield(CD_CPU, "flagA", CD_long);
         cb.aload(L_CPU).lload(L_FB).putfield(CD_CPU, "flagB", CD_long);
-        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).lload(L_COUNT).ladd()
+        cb.aload(L_CPU).dup().getfield(CD_CPU, "instructions", CD_long).iload(L_COUNT).i2l().ladd()
                 .putfield(CD_CPU, "instructions", CD_long);
         cb.lload(L_NEXT).lreturn();
 
@@ -165,13 +171,25 @@ final class RegionEmitter {
         cb.astore(L_EXCEPTION);
         callFault();
 
+        // A faulting access first stores the registers that were dirty when it started (its own instruction has
+        // written none yet), then reports like any other fault. Each site stores the registers dirtied since the
+        // site before it and goes on with that site's stores, so the handlers grow with the block, not its square.
+        for (AccessSite a : accessSites) {
+            cb.labelBinding(a.handler);
+            cb.loadConstant(a.offset).istore(L_OFFSET);
+            cb.labelBinding(a.stores);
+            storeRegisters(a.newlyDirty);
+            cb.goto_(a.previous != null ? a.previous.stores : handler);
+        }
+
+        for (AccessSite a : accessSites) cb.exceptionCatch(a.start, a.end, a.handler, CD_RTE);
         for (Label[] r : execRanges) cb.exceptionCatch(r[0], r[1], execHandler, CD_RTE);
         cb.exceptionCatch(tryStart, tryEnd, handler, CD_RTE);
     }
 
     private void callFault() {
         cb.aload(L_CPU).iconst_0().putfield(CD_CPU, "flagKind", CD_int);
-        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).lload(L_COUNT)
+        cb.aload(L_THIS).aload(L_CPU).iload(L_OFFSET).aload(L_EXCEPTION).iload(L_COUNT).i2l()
                 .invokestatic(CD_RUNTIME, "fault", MTD_FAULT).lreturn();
     }
 
@@ -200,14 +218,18 @@ final class RegionEmitter {
         currentBlock = b.start;
         blockTouched = touchedByBlock.computeIfAbsent(b.start, k -> new BitSet());
         dirty.clear();
+        previousSite = null;
         if (b.jumpTarget) {
             // Every cycle in a region passes a backward-branch target; checking here bounds how long a region runs.
-            Label body = cb.newLabel();
-            cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", CD_boolean).ifeq(body);
+            // The retired count is an int: a loop that has run for 2^30 instructions goes back to the dispatcher.
+            Label leave = cb.newLabel(), body = cb.newLabel();
+            cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", CD_boolean).ifne(leave);
+            cb.iload(L_COUNT).loadConstant(1 << 30).if_icmplt(body);
+            cb.labelBinding(leave);
             cb.loadConstant(b.start).goto_(ret);
             cb.labelBinding(body);
         }
-        cb.lload(L_COUNT).loadConstant((long) b.insns.size()).ladd().lstore(L_COUNT);
+        cb.iinc(L_COUNT, b.insns.size());
         loadRegisters();
         int n = b.insns.size();
         for (int j = 0; j < n; j++) {
@@ -222,9 +244,23 @@ final class RegionEmitter {
                 cb.goto_(ret);
                 return;
             }
+            if (row.section == Section.SYSTEM) exitIfRequested(n - 1 - j);
             cb.pop2();
         }
         edge(b.endPc());
+    }
+
+    /**
+     * After a system instruction run in place, with its next PC on the stack: if it made an interrupt deliverable (or
+     * another thread asked the vCPU to stop), the region ends there, not counting the {@code skipped} instructions
+     * of the block it will not run.
+     */
+    private void exitIfRequested(int skipped) {
+        Label stay = cb.newLabel();
+        cb.aload(L_CPU).getfield(CD_CPU, "exitRequest", CD_boolean).ifeq(stay);
+        if (skipped > 0) cb.iinc(L_COUNT, -skipped);
+        cb.goto_(ret);
+        cb.labelBinding(stay);
     }
 
     /** Continues at {@code target}: a jump to its block when the region has it, else a return to the dispatcher. */
@@ -478,10 +514,40 @@ final class RegionEmitter {
 
     /** Stores the registers written since the last flush into {@code c.x}. */
     private void flushDirty() {
-        for (int r = dirty.nextSetBit(0); r >= 0; r = dirty.nextSetBit(r + 1)) {
+        storeRegisters(dirty);
+        dirty.clear();
+        previousSite = null;
+    }
+
+    private void storeRegisters(BitSet regs) {
+        for (int r = regs.nextSetBit(0); r >= 0; r = regs.nextSetBit(r + 1)) {
             cb.aload(L_XREGS).loadConstant(r).lload(reg(r)).lastore();
         }
-        dirty.clear();
+    }
+
+    /**
+     * The guest memory accesses of one instruction, [start, end) in the bytecode. Registers stay in locals across
+     * them: only if one faults does its handler store the registers that were dirty before the instruction, which
+     * keeps the stores off the path that runs.
+     */
+    private record AccessSite(Label start, Label end, Label handler, Label stores, BitSet newlyDirty, int offset,
+                              AccessSite previous) {}
+
+    /** The last access site since registers were last flushed: its handler stores what was dirty before that. */
+    private AccessSite previousSite;
+
+    /** Emits {@code body}, the accesses of the instruction at {@code pc} and what follows them, as an access site. */
+    private void accessSite(long pc, Runnable body) {
+        Label start = cb.newLabel(), end = cb.newLabel();
+        BitSet newlyDirty = (BitSet) dirty.clone();
+        for (AccessSite a = previousSite; a != null; a = a.previous) newlyDirty.andNot(a.newlyDirty);
+        cb.labelBinding(start);
+        body.run();
+        cb.labelBinding(end);
+        AccessSite site = new AccessSite(start, end, cb.newLabel(), cb.newLabel(), newlyDirty,
+                (int) (pc - (startPc & ~0xFFFL)), previousSite);
+        accessSites.add(site);
+        previousSite = site;
     }
 
     /** Calls the row's semantics with the next PC left on the stack, keeping locals and the Cpu coherent around it. */
@@ -512,7 +578,9 @@ final class RegionEmitter {
             case "ADR", "ADRP", "ADD_imm", "ADDS_imm", "SUB_imm", "SUBS_imm", "CSEL", "CSINC", "CSINV", "CSNEG",
                  "CCMN_reg", "CCMP_reg", "CCMN_imm", "CCMP_imm", "MADD", "MSUB", "SMADDL", "SMSUBL", "UMADDL",
                  "UMSUBL", "SMULH", "UMULH", "UDIV", "SDIV", "LSLV", "LSRV", "ASRV", "RORV", "CLZ", "RBIT", "REV_x",
-                 "REV_w", "PRFM_uoff", "PRFUM", "PRFM_reg", "PRFM_lit", "LDR_w_lit", "LDR_x_lit", "LDRSW_lit" -> true;
+                 "REV_w", "PRFM_uoff", "PRFUM", "PRFM_reg", "PRFM_lit", "LDR_w_lit", "LDR_x_lit", "LDRSW_lit",
+                 "HINT" -> true;
+            case "MRS" -> (insn >>> 5 & 0xFFFF) == SysReg.TPIDR_EL0;
             case "AND_imm", "ORR_imm", "EOR_imm", "ANDS_imm" ->
                     (sf || (insn >>> 22 & 1) == 0) && bitmask(insn >>> 22 & 1, insn >>> 16 & 63, insn >>> 10 & 63) != 0;
             case "MOVN", "MOVZ", "MOVK" -> sf || (insn & 0x0040_0000) == 0;
@@ -732,6 +800,8 @@ final class RegionEmitter {
             case "REV_x" -> { x(n); cb.invokestatic(CD_LONG_BOX, "reverseBytes", MTD_L_L); setX(d); }
             case "REV_w" -> { x(n); cb.l2i().invokestatic(CD_INT_BOX, "reverseBytes", MTD_I_I).i2l(); setRd(insn); }
             case "PRFM_uoff", "PRFUM", "PRFM_reg", "PRFM_lit" -> { }  // a hint: no architectural effect, never faults
+            case "HINT" -> { }  // the row's semantics: every hint without its own row executes as a NOP
+            case "MRS" -> { cb.aload(L_CPU).getfield(CD_CPU, "tpidrEl0", CD_long); setX(d); }
             case "LDR_w_lit", "LDR_x_lit", "LDRSW_lit" -> literalLoad(row.name, insn, pc);
             default -> memory(row.name, insn, pc);
         }
@@ -931,24 +1001,24 @@ final class RegionEmitter {
     // ---------------------------------------------------------------- loads and stores
 
     private void literalLoad(String name, int insn, long pc) {
-        setOffset(pc);
         long address = pc + ((long) (insn << 8) >> 11 & ~3L);
-        flushDirty();
-        cb.aload(L_MEM).loadConstant(address);
-        switch (name) {
-            case "LDR_w_lit" -> cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land();
-            case "LDR_x_lit" -> cb.invokevirtual(CD_MEM, "read64", MTD_READ_L);
-            default -> cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l();
-        }
-        setX(insn & 31);
+        accessSite(pc, () -> {
+            cb.aload(L_MEM).loadConstant(address);
+            switch (name) {
+                case "LDR_w_lit" -> cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land();
+                case "LDR_x_lit" -> cb.invokestatic(CD_RUNTIME, "read64", MTD_READ_L);
+                default -> cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l();
+            }
+            setX(insn & 31);
+        });
     }
 
     private void memory(String name, int insn, long pc) {
         String[] km = memoryKind(name);
-        setOffset(pc);
-        flushDirty();
-        if (km[0].equals("pair")) pair(insn);
-        else single(km[0], km[1], insn);
+        accessSite(pc, () -> {
+            if (km[0].equals("pair")) pair(insn);
+            else single(km[0], km[1], insn);
+        });
     }
 
     private static long simm9(int insn) {
@@ -982,23 +1052,23 @@ final class RegionEmitter {
             default -> cb.lload(L_T0);
         }
         switch (kind) {
-            case "STRB" -> { x(t); cb.l2i().invokevirtual(CD_MEM, "write8", MTD_WRITE_I); }
-            case "STRH" -> { x(t); cb.l2i().invokevirtual(CD_MEM, "write16", MTD_WRITE_I); }
-            case "STR_w" -> { x(t); cb.l2i().invokevirtual(CD_MEM, "write32", MTD_WRITE_I); }
-            case "STR_x" -> { x(t); cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L); }
-            case "LDRB" -> { cb.invokevirtual(CD_MEM, "read8", MTD_READ_I).i2l(); setX(t); }
-            case "LDRH" -> { cb.invokevirtual(CD_MEM, "read16", MTD_READ_I).i2l(); setX(t); }
-            case "LDR_w" -> { cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land(); setX(t); }
-            case "LDR_x" -> { cb.invokevirtual(CD_MEM, "read64", MTD_READ_L); setX(t); }
-            case "LDRSB_x" -> { cb.invokevirtual(CD_MEM, "read8", MTD_READ_I).i2b().i2l(); setX(t); }
-            case "LDRSH_x" -> { cb.invokevirtual(CD_MEM, "read16", MTD_READ_I).i2s().i2l(); setX(t); }
-            case "LDRSW" -> { cb.invokevirtual(CD_MEM, "read32", MTD_READ_I).i2l(); setX(t); }
+            case "STRB" -> { x(t); cb.l2i().invokestatic(CD_RUNTIME, "write8", MTD_WRITE_I); }
+            case "STRH" -> { x(t); cb.l2i().invokestatic(CD_RUNTIME, "write16", MTD_WRITE_I); }
+            case "STR_w" -> { x(t); cb.l2i().invokestatic(CD_RUNTIME, "write32", MTD_WRITE_I); }
+            case "STR_x" -> { x(t); cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L); }
+            case "LDRB" -> { cb.invokestatic(CD_RUNTIME, "read8", MTD_READ_I).i2l(); setX(t); }
+            case "LDRH" -> { cb.invokestatic(CD_RUNTIME, "read16", MTD_READ_I).i2l(); setX(t); }
+            case "LDR_w" -> { cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l().loadConstant(LOW32).land(); setX(t); }
+            case "LDR_x" -> { cb.invokestatic(CD_RUNTIME, "read64", MTD_READ_L); setX(t); }
+            case "LDRSB_x" -> { cb.invokestatic(CD_RUNTIME, "read8", MTD_READ_I).i2b().i2l(); setX(t); }
+            case "LDRSH_x" -> { cb.invokestatic(CD_RUNTIME, "read16", MTD_READ_I).i2s().i2l(); setX(t); }
+            case "LDRSW" -> { cb.invokestatic(CD_RUNTIME, "read32", MTD_READ_I).i2l(); setX(t); }
             case "LDRSB_w" -> {
-                cb.invokevirtual(CD_MEM, "read8", MTD_READ_I).i2b().i2l().loadConstant(LOW32).land();
+                cb.invokestatic(CD_RUNTIME, "read8", MTD_READ_I).i2b().i2l().loadConstant(LOW32).land();
                 setX(t);
             }
             case "LDRSH_w" -> {
-                cb.invokevirtual(CD_MEM, "read16", MTD_READ_I).i2s().i2l().loadConstant(LOW32).land();
+                cb.invokestatic(CD_RUNTIME, "read16", MTD_READ_I).i2s().i2l().loadConstant(LOW32).land();
                 setX(t);
             }
             default -> throw new IllegalStateException(kind);
@@ -1024,8 +1094,8 @@ final class RegionEmitter {
         cb.lstore(L_T0);
         if (load) {
             if (bytes == 8) {
-                cb.aload(L_MEM).lload(L_T0).invokevirtual(CD_MEM, "read64", MTD_READ_L).lstore(L_T1);
-                cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd().invokevirtual(CD_MEM, "read64", MTD_READ_L);
+                cb.aload(L_MEM).lload(L_T0).invokestatic(CD_RUNTIME, "read64", MTD_READ_L).lstore(L_T1);
+                cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd().invokestatic(CD_RUNTIME, "read64", MTD_READ_L);
                 cb.lstore(L_T2);
                 cb.lload(L_T1);
                 setX(t);
@@ -1033,7 +1103,7 @@ final class RegionEmitter {
                 setX(t2);
             } else {
                 boolean signed = opc == 1;
-                cb.aload(L_MEM).lload(L_T0).invokevirtual(CD_MEM, "read64", MTD_READ_L).lstore(L_T1);
+                cb.aload(L_MEM).lload(L_T0).invokestatic(CD_RUNTIME, "read64", MTD_READ_L).lstore(L_T1);
                 cb.lload(L_T1);
                 if (signed) cb.l2i().i2l();
                 else cb.loadConstant(LOW32).land();
@@ -1045,21 +1115,19 @@ final class RegionEmitter {
             }
             if (writeBack && (n == 31 || (t != n && t2 != n))) writeBackPair(mode, offset, n);
         } else {
-            cb.aload(L_MEM).lload(L_T0).loadConstant(2 * bytes).invokestatic(CD_LOADSTORE, "probeStore", MTD_PROBE);
             if (bytes == 8) {
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);
-                cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L);
-                cb.aload(L_MEM).lload(L_T0).loadConstant(8L).ladd();
                 x(t2);
-                cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L);
+                cb.invokestatic(CD_RUNTIME, "write64Pair", MTD_WRITE_PAIR);
             } else {
+                cb.aload(L_MEM).lload(L_T0).loadConstant(2 * bytes).invokestatic(CD_LOADSTORE, "probeStore", MTD_PROBE);
                 cb.aload(L_MEM).lload(L_T0);
                 x(t);
                 cb.loadConstant(LOW32).land();
                 x(t2);
                 cb.loadConstant(32).lshl().lor();
-                cb.invokevirtual(CD_MEM, "write64", MTD_WRITE_L);
+                cb.invokestatic(CD_RUNTIME, "write64", MTD_WRITE_L);
             }
             if (writeBack) writeBackPair(mode, offset, n);
         }

@@ -1,6 +1,7 @@
 package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.Cpu;
+import dev.jvisor.arch.a64.SysReg;
 import dev.jvisor.arch.a64.decode.A64;
 import dev.jvisor.arch.a64.decode.DecodeTable;
 import dev.jvisor.arch.a64.decode.Exec;
@@ -41,7 +42,8 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * bytecode of their own on guest registers held in JVM locals; any other row becomes a call of its decode-table
  * row's semantics with the instruction word and PC as constants, the row's {@link Exec} loaded as a class-data
  * constant, so that HotSpot inlines the semantics and folds the field extraction. Rows of the SYSTEM section end the
- * region and hand the result back to the dispatcher (callout translation), as do indirect branches.
+ * region and hand the result back to the dispatcher (callout translation), as do indirect branches, except those
+ * {@link #endsRegion} lets stay (inline translation).
  * Undefined encodings are never translated: the block stops before them and the dispatcher interprets them.
  *
  * <p>Every block that a jump reaches first checks {@link Cpu#exitRequest}, so no guest loop inside a region can hold
@@ -56,7 +58,7 @@ public final class RegionTranslator {
     static final int MAX_INSTRUCTIONS = 256;
     /**
      * HotSpot never compiles a method of more than 8,000 bytes of bytecode (DontCompileHugeMethods); a region whose
-     * run method would be larger is translated again with half the instructions.
+     * run method would be larger is translated again with fewer instructions, in proportion.
      */
     private static final int MAX_CODE_BYTES = 7_900;
     /**
@@ -95,13 +97,15 @@ public final class RegionTranslator {
 
     /** Bytes of bytecode emitted, for statistics. */
     long bytecodeBytes;
+    /** Size of the last run method {@link #emit} built. */
+    private int rejectedCodeLength;
 
     /**
      * Translates the region starting at {@code startPc}, or returns null when there is nothing to translate there
      * (the first instruction faults on fetch or is undefined): the dispatcher then interprets it.
      */
     public Region translate(Cpu cpu, long startPc) {
-        for (int cap = MAX_INSTRUCTIONS; ; cap /= 2) {
+        for (int cap = MAX_INSTRUCTIONS; ; ) {
             TreeMap<Long, Block> blocks = discover(cpu, startPc, cap);
             if (blocks.isEmpty()) return null;
             long page = startPc & ~0xFFFL;
@@ -111,8 +115,37 @@ public final class RegionTranslator {
                     : new long[] {cpu.mem.codeHostPage(page)};
             Region r = emit(blocks, startPc, hostPages, cap > 1);
             if (r != null) return r;
+            // Try again with about as many instructions as fit: halving cut hot loops in two that would have fit.
+            cap = (int) Math.max(1, Math.min(cap - 1, (long) cap * MAX_CODE_BYTES / rejectedCodeLength * 15 / 16));
         }
     }
+
+    /**
+     * System rows that stay inside a region: hints (NOP and the pointer-authentication and BTI hints a kernel puts in
+     * every function, which are NOPs without those features), barriers, CLREX, data-cache operations, MRS, MSR
+     * (immediate) and MSR to registers that cannot change how the rest of the region's code is fetched or mapped.
+     * They run their semantics in place; the emitter follows each with a check of {@link Cpu#exitRequest}, so an
+     * interrupt that DAIFClr or a write to DAIF or ICC_PMR unmasks is taken at once (inline translation). The rest
+     * (exception generation, WFI/WFE, TLB and instruction-cache maintenance, translation-control registers) end
+     * the region and go back to the dispatcher (callout translation).
+     */
+    static boolean endsRegion(InsnRow row, int insn) {
+        return switch (row.name) {
+            case "HINT", "YIELD", "CLREX", "DSB", "DMB", "ISB", "DC_ZVA", "DC_CVAC", "DC_CVAU", "DC_CVAP", "DC_CIVAC",
+                 "MRS", "MSR_imm" -> false;
+            case "MSR_reg" -> !INLINE_MSR.contains(insn >>> 5 & 0xFFFF);
+            default -> true;
+        };
+    }
+
+    /** Registers whose writes only change state the following instructions read through the CPU or devices. */
+    private static final java.util.Set<Integer> INLINE_MSR = java.util.Set.of(SysReg.NZCV, SysReg.DAIF, SysReg.FPCR,
+            SysReg.FPSR, SysReg.TPIDR_EL0, SysReg.TPIDRRO_EL0, SysReg.TPIDR_EL1, SysReg.SP_EL0, SysReg.ELR_EL1,
+            SysReg.SPSR_EL1, SysReg.ESR_EL1, SysReg.FAR_EL1, SysReg.CNTKCTL_EL1, SysReg.MDSCR_EL1,
+            SysReg.CNTP_TVAL_EL0, SysReg.CNTP_CTL_EL0, SysReg.CNTP_CVAL_EL0, SysReg.CNTV_TVAL_EL0,
+            SysReg.CNTV_CTL_EL0, SysReg.CNTV_CVAL_EL0,
+            SysReg.encode(3, 0, 4, 6, 0) /* ICC_PMR_EL1 */, SysReg.encode(3, 0, 12, 12, 1) /* ICC_EOIR1_EL1 */,
+            SysReg.encode(3, 0, 12, 11, 1) /* ICC_DIR_EL1 */, SysReg.encode(3, 0, 12, 11, 5) /* ICC_SGI1R_EL1 */);
 
     private TreeMap<Long, Block> discover(Cpu cpu, long startPc, int cap) {
         long first = startPc & ~0xFFFL, end = first + SPAN_BYTES;
@@ -148,7 +181,7 @@ public final class RegionTranslator {
                     classifyBranch(b, row, insn, pc - 4);
                     break;
                 }
-                if (row.section == Section.SYSTEM) {
+                if (row.section == Section.SYSTEM && endsRegion(row, insn)) {
                     b.end = End.EXIT;
                     break;
                 }
@@ -217,11 +250,12 @@ public final class RegionTranslator {
             count += b.insns.size();
         }
         // Two passes: the first finds which registers each block's direct bytecode touches, so that the second
-        // loads just those at the block's start.
+        // loads just those at the block's start. The first one's class is thrown away: it needs no stack maps.
         RegionEmitter[] emitter = new RegionEmitter[1];
-        build(blocks, startPc, constantIndex, Map.of(), emitter);
-        byte[] bytes = build(blocks, startPc, constantIndex, emitter[0].touchedByBlock, emitter);
-        if (mayShrink && runCodeLength(bytes) > MAX_CODE_BYTES) return null;
+        build(blocks, startPc, constantIndex, Map.of(), emitter, ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS));
+        byte[] bytes = build(blocks, startPc, constantIndex, emitter[0].touchedByBlock, emitter, ClassFile.of());
+        rejectedCodeLength = runCodeLength(bytes);
+        if (mayShrink && rejectedCodeLength > MAX_CODE_BYTES) return null;
         bytecodeBytes += bytes.length;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(constants), true);
@@ -241,9 +275,9 @@ public final class RegionTranslator {
     }
 
     private static byte[] build(TreeMap<Long, Block> blocks, long startPc, Map<Integer, Integer> constantIndex,
-                                Map<Long, BitSet> blockLoad, RegionEmitter[] emitter) {
+                                Map<Long, BitSet> blockLoad, RegionEmitter[] emitter, ClassFile classFile) {
         ClassDesc self = ClassDesc.of(Region.class.getPackageName() + ".Translated");
-        return ClassFile.of().build(self, clb -> {
+        return classFile.build(self, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_REGION);
             clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT, ClassFile.ACC_PUBLIC, cb -> cb

@@ -6,6 +6,7 @@ import dev.jvisor.arch.a64.decode.A64;
 import dev.jvisor.arch.a64.decode.DecodeTable;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.decode.Section;
+import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.memory.MemoryFault;
 
 /**
@@ -41,7 +42,7 @@ public final class Interpreter {
                 int insn = 0;
                 try {
                     insn = c.mem.fetch32(pc);
-                    InsnRow row = table.decode(insn);
+                    InsnRow row = decode(pc, insn);
                     if (tracer != null) tracer.before(c, pc, insn, row);
                     next = row == null ? c.hooks.undefined(c, insn, pc) : row.exec.exec(c, insn, pc);
                 } catch (UndefinedInstruction e) {
@@ -61,6 +62,38 @@ public final class Interpreter {
         return n;
     }
 
+    private static final int DECODED_BITS = 12;
+    /**
+     * This vCPU's recently decoded instructions, direct-mapped by PC: sequential code hits sequential entries of a
+     * small table of its own instead of random ones of the shared decode memo. An entry holds the word it decoded, so
+     * code that changed under the same PC simply misses.
+     */
+    private final long[] decodedPc = new long[1 << DECODED_BITS];
+    private final int[] decodedWord = new int[1 << DECODED_BITS];
+    private final InsnRow[] decodedRow = new InsnRow[1 << DECODED_BITS];
+
+    private InsnRow decode(long pc, int insn) {
+        int i = (int) (pc >>> 2) & ((1 << DECODED_BITS) - 1);
+        InsnRow row = decodedRow[i];
+        if (decodedPc[i] == pc && decodedWord[i] == insn && row != null) return row;
+        row = table.decode(insn);
+        decodedPc[i] = pc;
+        decodedWord[i] = insn;
+        decodedRow[i] = row;
+        return row;
+    }
+
+    /**
+     * For a debugger: like {@link #run}, but stops before executing any instruction except the first whose address
+     * is in {@code stops}, leaving {@link Cpu#pc} at it. Kept apart from {@link #run} so that the loop that runs
+     * without a debugger pays nothing for breakpoints.
+     */
+    public long runBreaking(long budget, Breakpoints stops) {
+        long n = 0;
+        while (n < budget && !cpu.exitRequest && (n == 0 || !stops.contains(cpu.pc))) n += run(1);
+        return n;
+    }
+
     /**
      * Executes one basic block: instructions until one of the BRANCH or SYSTEM section has executed, one was
      * undefined or faulted, or {@code max} have retired. The translator's first tier, for code not yet hot.
@@ -77,7 +110,7 @@ public final class Interpreter {
                 int insn = 0;
                 try {
                     insn = c.mem.fetch32(pc);
-                    InsnRow row = table.decode(insn);
+                    InsnRow row = decode(pc, insn);
                     if (tracer != null) tracer.before(c, pc, insn, row);
                     if (row == null) {
                         end = true;

@@ -41,10 +41,18 @@ public final class DebianGuest {
             mount -t proc proc /proc
             mount -t sysfs sysfs /sys
             mount -t devtmpfs devtmpfs /dev
+            for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko; done
             echo "jvisor-init: $(uname -sr) up"
             case " $(cat /proc/cmdline) " in *" jvisor.poweroff "*) poweroff -f ;; esac
             exec setsid cttyhack sh
             """;
+
+    /**
+     * The kernel modules the initramfs carries and /init loads: the virtio-mmio transport and devices, and the ext4
+     * stack (which also mounts ext2) with the checksum module it asks for by name at mount time.
+     */
+    public static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_rng",
+            "ext4", "crc32c_generic");
 
     /** The files a prepared guest consists of. */
     public record GuestFiles(Path kernel, Path initramfs) {}
@@ -62,14 +70,15 @@ public final class DebianGuest {
         fetchPackages(KERNEL_METAPACKAGE + ":arm64", BUSYBOX_PACKAGE + ":arm64");
         String[] kernelPackage = kernelDependency(controlField(debOf(KERNEL_METAPACKAGE, "arm64"), "Depends"));
         fetchPackages(kernelPackage[0] + ":arm64" + (kernelPackage[1] == null ? "" : "=" + kernelPackage[1]));
-        Path kernel = kernelIn(unpacked(kernelPackage[0], "arm64"));
+        Path kernelDir = unpacked(kernelPackage[0], "arm64");
+        Path kernel = kernelIn(kernelDir);
         Path busybox = unpacked(BUSYBOX_PACKAGE, "arm64").resolve("bin/busybox");
         Path initramfs = cache.resolve("guests").resolve("initramfs-busybox-" + version(BUSYBOX_PACKAGE, "arm64")
-                .replace(':', '_') + ".cpio");
+                .replace(':', '_') + "-" + kernelPackage[0] + ".cpio");
         try {
             Files.createDirectories(initramfs.getParent());
             Path partial = initramfs.resolveSibling(initramfs.getFileName() + ".partial");
-            Files.write(partial, initramfs(Files.readAllBytes(busybox)));
+            Files.write(partial, initramfs(Files.readAllBytes(busybox), INIT, modules(kernelDir)));
             Files.move(partial, initramfs, StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -109,11 +118,19 @@ public final class DebianGuest {
 
     /** The initramfs: busybox, /bin/sh, the /init script and the console device the kernel opens for init. */
     public static byte[] initramfs(byte[] busybox) {
-        return initramfs(busybox, INIT);
+        return initramfs(busybox, INIT, List.of());
     }
 
-    /** The initramfs with {@code init} as its /init script instead of the interactive one. */
-    public static byte[] initramfs(byte[] busybox, String init) {
+    /** {@link #MODULES} from an unpacked kernel package, with their dependencies, in loading order. */
+    public static List<KernelModules.Module> modules(Path kernelPackageDir) {
+        return new KernelModules(kernelPackageDir).withDependencies(MODULES, KernelModules.builtIn(kernelPackageDir));
+    }
+
+    /**
+     * The initramfs with {@code init} as its /init script, and {@code modules} under /lib/modules with the order to
+     * load them in /lib/modules/load-order.
+     */
+    public static byte[] initramfs(byte[] busybox, String init, List<KernelModules.Module> modules) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CpioWriter cpio = new CpioWriter(out)) {
             cpio.directory("bin", 0755)
@@ -124,6 +141,14 @@ public final class DebianGuest {
                     .directory("proc", 0755)
                     .directory("sys", 0755)
                     .directory("tmp", 01777)
+                    .directory("lib", 0755)
+                    .directory("lib/modules", 0755);
+            StringBuilder order = new StringBuilder();
+            for (KernelModules.Module m : modules) {
+                cpio.file("lib/modules/" + m.name() + ".ko", 0644, m.image());
+                order.append(m.name()).append('\n');
+            }
+            cpio.file("lib/modules/load-order", 0644, order.toString().getBytes(StandardCharsets.UTF_8))
                     .file("init", 0755, init.getBytes(StandardCharsets.UTF_8));
         }
         return out.toByteArray();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The guest-physical MMIO bus: non-overlapping address ranges, each owned by one {@link Device}. Lookups are a floor
@@ -11,11 +12,23 @@ import java.util.TreeMap;
  * threads concurrently, which the copy-on-write map makes safe without locking the access path.
  */
 public final class MmioBus {
-    /** One mapped range. */
-    public record Mapping(long base, long size, Device device) {
+    /** One mapped range, with the accesses it has served. */
+    public record Mapping(long base, long size, Device device, LongAdder reads, LongAdder writes) {
         public long end() {
             return base + size;
         }
+    }
+
+    /** Told about every access that reached a device (a tracer); called on the accessing thread. */
+    @FunctionalInterface
+    public interface AccessListener {
+        void access(String device, long base, long offset, int size, long value, boolean write);
+    }
+
+    private volatile AccessListener listener;
+
+    public void setListener(AccessListener listener) {
+        this.listener = listener;
     }
 
     private volatile TreeMap<Long, Mapping> ranges = new TreeMap<>(Long::compareUnsigned);
@@ -33,7 +46,7 @@ public final class MmioBus {
             throw new IllegalArgumentException(String.format("%s at 0x%x+0x%x overlaps %s at 0x%x+0x%x",
                     device.name(), base, size, other.device().name(), other.base(), other.size()));
         }
-        next.put(base, new Mapping(base, size, device));
+        next.put(base, new Mapping(base, size, device, new LongAdder(), new LongAdder()));
         ranges = next;
     }
 
@@ -47,11 +60,18 @@ public final class MmioBus {
 
     public long read(long address, int size) {
         Mapping m = claim(address, size);
-        return m.device().read(address - m.base(), size);
+        m.reads().increment();
+        long value = m.device().read(address - m.base(), size);
+        AccessListener l = listener;
+        if (l != null) l.access(m.device().name(), m.base(), address - m.base(), size, value, false);
+        return value;
     }
 
     public void write(long address, int size, long value) {
         Mapping m = claim(address, size);
+        m.writes().increment();
+        AccessListener l = listener;
+        if (l != null) l.access(m.device().name(), m.base(), address - m.base(), size, value, true);
         m.device().write(address - m.base(), size, value);
     }
 

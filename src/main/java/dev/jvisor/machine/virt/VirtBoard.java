@@ -1,5 +1,6 @@
 package dev.jvisor.machine.virt;
 
+import dev.jvisor.UserError;
 import dev.jvisor.machine.CpuTopology;
 import dev.jvisor.machine.bus.MmioBus;
 import dev.jvisor.machine.fdt.Fdt;
@@ -11,6 +12,11 @@ import dev.jvisor.machine.psci.Psci;
 import dev.jvisor.machine.rtc.Pl031;
 import dev.jvisor.machine.timer.GenericTimer;
 import dev.jvisor.machine.uart.Pl011;
+import dev.jvisor.machine.virtio.VirtioDevice;
+import dev.jvisor.machine.virtio.VirtioMmio;
+import dev.jvisor.memory.Dma;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -31,6 +37,10 @@ public final class VirtBoard implements AutoCloseable {
     public static final long RAM = 0x4000_0000L;
     public static final int UART_SPI = 1;
     public static final int RTC_SPI = 2;
+    /** virtio-mmio transports: QEMU's 32 slots of 0x200 bytes from here, slot n on SPI 16 + n. */
+    public static final long VIRTIO = 0x0A00_0000L;
+    public static final int VIRTIO_SPI = 16;
+    public static final int VIRTIO_SLOTS = 32;
     /** The redistributor region ends where the UART begins, which bounds the vCPU count at 123, as on QEMU. */
     public static final int MAX_CPUS = (int) ((UART - GIC_REDISTRIBUTORS) / GicV3.REDISTRIBUTOR_STRIDE);
     /** RAM may reach up to 256 GiB (its end must stay below the high MMIO QEMU places at 256 GiB). */
@@ -68,6 +78,7 @@ public final class VirtBoard implements AutoCloseable {
     private final Pl031 rtc;
     private final Psci psci;
     private final ScheduledExecutorService housekeeping;
+    private final List<VirtioMmio> virtio = new ArrayList<>();
 
     /**
      * @param counter  the system counter; it must be the one the vCPUs read CNTPCT/CNTVCT from, or timer deadlines
@@ -121,6 +132,26 @@ public final class VirtBoard implements AutoCloseable {
 
     public Psci psci() {
         return psci;
+    }
+
+    /**
+     * Puts {@code device} behind the next free virtio-mmio transport, reaching guest RAM through {@code dma}; returns
+     * its slot. Devices added before the device tree is generated appear in it; the board closes those that hold
+     * host resources.
+     */
+    public synchronized int addVirtio(VirtioDevice device, Dma dma) {
+        int slot = virtio.size();
+        if (slot == VIRTIO_SLOTS) throw new UserError("at most " + VIRTIO_SLOTS + " virtio devices");
+        int intid = 32 + VIRTIO_SPI + slot;
+        VirtioMmio transport = new VirtioMmio(device, dma, level -> gic.setSpiLevel(intid, level));
+        bus.map(VIRTIO + slot * VirtioMmio.SIZE, VirtioMmio.SIZE, transport);
+        virtio.add(transport);
+        return slot;
+    }
+
+    /** The virtio transports, by slot. */
+    public synchronized List<VirtioMmio> virtio() {
+        return List.copyOf(virtio);
     }
 
     /** The GIC's ICC_* and the timer's CNT* registers, for the CPU side's per-encoding handler table. */
@@ -184,6 +215,11 @@ public final class VirtBoard implements AutoCloseable {
 
         root.addChild(Pl011.deviceTreeNode(UART, UART_SPI, CLOCK_PHANDLE));
         root.addChild(Pl031.deviceTreeNode(RTC, RTC_SPI, CLOCK_PHANDLE));
+        // Linux probes the transports in tree order, so slot order here makes the first drive vda.
+        List<VirtioMmio> transports = virtio();
+        for (int slot = 0; slot < transports.size(); slot++) {
+            root.addChild(VirtioMmio.deviceTreeNode(VIRTIO + slot * VirtioMmio.SIZE, VIRTIO_SPI + slot));
+        }
         return root;
     }
 
@@ -191,5 +227,14 @@ public final class VirtBoard implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         timer.close();
+        for (VirtioMmio t : virtio()) {
+            if (t.device() instanceof Closeable c) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // The image stays as the last completed request left it; nothing more can be done at exit.
+                }
+            }
+        }
     }
 }

@@ -2,9 +2,11 @@ package dev.jvisor.engine.dbt;
 
 import dev.jvisor.arch.a64.A64Harness;
 import dev.jvisor.arch.a64.Cpu;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +38,66 @@ class TranslatedCodeTest {
         assertEquals(Cpu.C, h.cpu.nzcv, "5 - 3: no borrow, positive, non-zero");
         assertEquals(A64Harness.CODE + 8, h.cpu.pc);
         assertEquals(3, h.cpu.instructions);
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void aFaultAfterLoadsAndStoresWithWritebackKeepsTheirResults(A64Harness.Engine engine) {
+        A64Harness h = new A64Harness();
+        h.write64(0x8000, 0x1234_5678_9ABC_DEF0L);
+        h.x(2, 0x8000).x(4, UNMAPPED).x(5, 0x9000).x(3, 0x333);
+        h.run(engine,
+                0xf8408441,  // ldr x1, [x2], #8
+                0xf8008ca1,  // str x1, [x5, #8]!
+                0xf9400083,  // ldr x3, [x4]
+                0x910004a5); // add x5, x5, #1
+        assertEquals(List.of("fault TRANSLATION 0x1000000000 READ"), h.events);
+        assertEquals(0x1234_5678_9ABC_DEF0L, h.x(1));
+        assertEquals(0x8008, h.x(2), "post-index writeback");
+        assertEquals(0x9008, h.x(5), "pre-index writeback, and the add after the fault did not run");
+        assertEquals(0x1234_5678_9ABC_DEF0L, h.read64(0x9008));
+        assertEquals(0x333, h.x(3));
+        assertEquals(A64Harness.CODE + 8, h.cpu.pc);
+    }
+
+    private static final int[] HINTS_AND_SYSTEM_READS = {
+            0xf1000484,  // subs x4, x4, #1
+            0xd503201f,  // nop
+            0xd53bd041,  // mrs x1, tpidr_el0
+            0xd5033bbf,  // dmb ish
+            0x91000422,  // add x2, x1, #1
+            0xd53b4203,  // mrs x3, nzcv
+            0xd5033f5f,  // clrex
+            0xd503233f,  // paciasp (a NOP without FEAT_PAuth)
+            0x910004a5}; // add x5, x5, #1
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void hintsBarriersAndSystemRegisterReadsInsideARegion(A64Harness.Engine engine) {
+        A64Harness h = new A64Harness();
+        h.cpu.tpidrEl0 = 0x7000_1234_5678L;
+        h.x(4, 1).x(5, 10);
+        h.run(engine, HINTS_AND_SYSTEM_READS);
+        assertEquals(0x7000_1234_5678L, h.x(1));
+        assertEquals(0x7000_1234_5679L, h.x(2));
+        assertEquals((long) (Cpu.Z | Cpu.C), h.x(3), "1 - 1: zero, no borrow");
+        assertEquals(11, h.x(5));
+        assertEquals(List.of(), h.events);
+    }
+
+    @Test
+    void hintsBarriersAndSystemRegisterReadsDoNotEndTheRegion() {
+        A64Harness h = new A64Harness();
+        for (int i = 0; i < HINTS_AND_SYSTEM_READS.length; i++) {
+            h.ram.set(ValueLayout.JAVA_INT_UNALIGNED, A64Harness.CODE + 4L * i, HINTS_AND_SYSTEM_READS[i]);
+        }
+        h.ram.set(ValueLayout.JAVA_INT_UNALIGNED, A64Harness.CODE + 4L * HINTS_AND_SYSTEM_READS.length, 0xd65f03c0); // ret
+        h.x(30, A64Harness.CODE + 0x800);
+        h.cpu.pc = A64Harness.CODE;
+        DbtEngine engine = new DbtEngine(h.cpu, new CodeCache(), null, 1);
+        engine.run(HINTS_AND_SYSTEM_READS.length + 1);
+        assertEquals(A64Harness.CODE + 0x800, h.cpu.pc);
+        assertEquals(1, engine.stats.regionRuns, "one region from the SUBS to the RET");
     }
 
     @ParameterizedTest

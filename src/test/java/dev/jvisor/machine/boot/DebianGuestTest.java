@@ -39,9 +39,26 @@ class DebianGuestTest {
         Path archive = dir.resolve("initramfs.cpio");
         Files.write(archive, DebianGuest.initramfs(new byte[] {0x7F, 'E', 'L', 'F'}));
         ProcessResult list = HostCommand.of(cpio.toString(), "-t", "-F", archive.toString()).run();
-        assertEquals(List.of("bin", "bin/busybox", "bin/sh", "dev", "dev/console", "proc", "sys", "tmp", "init"),
+        assertEquals(List.of("bin", "bin/busybox", "bin/sh", "dev", "dev/console", "proc", "sys", "tmp", "lib",
+                        "lib/modules", "lib/modules/load-order", "init"),
                 list.stdoutText().lines().toList());
         assertTrue(DebianGuest.INIT.startsWith("#!/bin/busybox sh\n"));
+    }
+
+    /** The modules /init loads come with their dependencies first, from the .modinfo of Debian's own modules. */
+    @Test
+    void modulesComeWithTheirDependenciesInLoadingOrder() throws Exception {
+        Path packageDir = Guests.debianKernel().getParent().getParent();
+        List<String> names = DebianGuest.modules(packageDir).stream().map(KernelModules.Module::name).toList();
+        for (String m : List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_rng", "ext4", "jbd2", "mbcache",
+                "crc16", "crc32c_generic")) {
+            assertTrue(names.contains(m), m + " missing from " + names);
+        }
+        assertTrue(names.indexOf("jbd2") < names.indexOf("ext4") && names.indexOf("mbcache") < names.indexOf("ext4")
+                && names.indexOf("crc16") < names.indexOf("ext4"), "dependencies first: " + names);
+        assertEquals(names.size(), names.stream().distinct().count(), "each module once: " + names);
+        assertThrows(UserError.class, () -> new KernelModules(packageDir).withDependencies(List.of("no_such_module"),
+                java.util.Set.of()));
     }
 
     /**

@@ -136,10 +136,10 @@ class BareMetalHypervisorTest {
                       0x24 2
                       irq 1
                     """, console.toString());
-            for (int ec : new int[] {Exceptions.EC_WFX, Exceptions.EC_HVC}) assertEquals(1, regs.el2Exceptions(ec));
-            assertEquals(2, regs.el2Exceptions(Exceptions.EC_SYSREG));
-            assertEquals(2, regs.el2Exceptions(Exceptions.EC_DATA_ABORT_LOWER));
-            assertEquals(1, regs.el2Exceptions(64), "one IRQ taken to EL2");
+            for (int ec : new int[] {Exceptions.EC_WFX, Exceptions.EC_HVC}) assertEquals(1, regs.exceptions.toEl2(ec));
+            assertEquals(2, regs.exceptions.toEl2(Exceptions.EC_SYSREG));
+            assertEquals(2, regs.exceptions.toEl2(Exceptions.EC_DATA_ABORT_LOWER));
+            assertEquals(1, regs.exceptions.toEl2(64), "one IRQ taken to EL2");
         }
     }
 }

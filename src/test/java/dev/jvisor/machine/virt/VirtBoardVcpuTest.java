@@ -47,7 +47,19 @@ class VirtBoardVcpuTest {
     @ParameterizedTest
     @EnumSource(A64Harness.Engine.class)
     void timerPpiAndSgiReachTheProgram(A64Harness.Engine engine) throws Exception {
-        Path elf = CrossCompiler.compile(Path.of("tests/baremetal/virt-interrupts.S"), List.of("-ffreestanding",
+        assertEquals("K3", run("virt-interrupts.S", engine), "INTID 27 ('0' + 27), then SGI 3");
+    }
+
+    @ParameterizedTest
+    @EnumSource(A64Harness.Engine.class)
+    void priorityMaskAndPreemptionOrderInterrupts(A64Harness.Engine engine) throws Exception {
+        assertEquals("2|1|56e7", run("gic-priority.S", engine),
+                "SGI 1 held off by the priority mask until it is raised; SGI 6 preempts SGI 5's handler, SGI 7 waits");
+    }
+
+    /** Runs a bare-metal program on one vCPU of the board until PSCI SYSTEM_OFF; returns its console output. */
+    private static String run(String source, A64Harness.Engine engine) throws Exception {
+        Path elf = CrossCompiler.compile(Path.of("tests/baremetal/" + source), List.of("-ffreestanding",
                 "-nostdlib", "-static", "-Wl,-N", "-Wl,-Ttext=0x40000000", "-Wl,--build-id=none"));
         GuestRam ram = GuestRam.reserve(RAM_SIZE);
         long entry = loadElf(ram, Files.readAllBytes(elf));
@@ -120,7 +132,7 @@ class VirtBoardVcpuTest {
                 vcpu.join();
                 throw new AssertionError("no SYSTEM_OFF; console " + console + ", pc 0x" + Long.toHexString(cpu.pc));
             }
-            assertEquals("K3", console.toString(), "INTID 27 ('0' + 27), then SGI 3");
+            return console.toString();
         }
     }
 

@@ -15,13 +15,17 @@ import java.util.List;
  */
 public final class DecodeTable {
     private static final int BUCKET_SHIFT = 20;
-    private static final int MEMO_BITS = 16;
+    /** 256 Ki entries: a kernel's working set of distinct instruction words thrashed a 64 Ki memo. */
+    private static final int MEMO_BITS = 18;
 
     private final InsnRow[] rows;
     private final InsnRow[][] buckets = new InsnRow[1 << (32 - BUCKET_SHIFT)][];
-    private final Memo[] memo = new Memo[1 << MEMO_BITS];
+    /**
+     * Decoded words, direct-mapped: the word in the high half, the row's id + 2 in the low half (1: no row; 0: empty
+     * slot). One long per entry, so a reader on another vCPU's thread sees a word with its own row or nothing.
+     */
+    private final long[] memo = new long[1 << MEMO_BITS];
 
-    private record Memo(int insn, InsnRow row) {}
 
     public DecodeTable(List<InsnRow> all) {
         this.rows = all.toArray(new InsnRow[0]);
@@ -43,10 +47,11 @@ public final class DecodeTable {
     /** The row for {@code insn}, or null if no row matches (unallocated or not implemented). */
     public InsnRow decode(int insn) {
         int h = (insn * 0x9E3779B1) >>> (32 - MEMO_BITS);
-        Memo m = memo[h];
-        if (m != null && m.insn == insn) return m.row;
+        long m = memo[h];
+        int entry = (int) m;
+        if ((int) (m >>> 32) == insn && entry != 0) return entry == 1 ? null : rows[entry - 2];
         InsnRow row = lookup(insn);
-        memo[h] = new Memo(insn, row);
+        memo[h] = (long) insn << 32 | (row == null ? 1 : row.id + 2) & 0xFFFF_FFFFL;
         return row;
     }
 

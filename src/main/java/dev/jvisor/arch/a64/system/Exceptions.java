@@ -23,31 +23,6 @@ public final class Exceptions {
 
     public static final int PSTATE_UAO = 1 << 23, PSTATE_PAN = 1 << 22, PSTATE_IL = 1 << 20;
 
-    /** SysRegFile's counters of exceptions taken to EL2: one per exception class, then IRQ, FIQ, SError. */
-    public static final int EL2_COUNTERS = 67;
-
-    /** What counter {@code index} of {@link SysRegFile#el2Exceptions} counts, for statistics. */
-    public static String counterName(int index) {
-        if (index >= 64) return new String[] {"IRQ", "FIQ", "SError"}[index - 64];
-        String name = switch (index) {
-            case EC_UNKNOWN -> "unknown reason";
-            case EC_WFX -> "WFI/WFE";
-            case EC_ILLEGAL_STATE -> "illegal execution state";
-            case EC_SVC -> "SVC";
-            case EC_HVC -> "HVC";
-            case EC_SMC -> "SMC";
-            case EC_SYSREG -> "MSR/MRS/SYS";
-            case EC_INSN_ABORT_LOWER -> "instruction abort, lower EL";
-            case EC_INSN_ABORT_SAME -> "instruction abort, EL2";
-            case EC_PC_ALIGNMENT -> "PC alignment";
-            case EC_DATA_ABORT_LOWER -> "data abort, lower EL";
-            case EC_DATA_ABORT_SAME -> "data abort, EL2";
-            case EC_BRK -> "BRK";
-            default -> "EC";
-        };
-        return String.format("0x%02x %s", index, name);
-    }
-
     /** PSTATE as SPSR_ELx saves it. */
     public static long pstate(Cpu c) {
         long mode = c.el == 0 ? 0 : (long) c.el << 2 | (c.spSel ? 1 : 0);
@@ -72,6 +47,7 @@ public final class Exceptions {
 
     /** Takes an exception to {@code target} (1 or 2, not below the current EL). */
     public static long take(Cpu c, SysRegFile regs, int target, int vector, long esr, long returnAddress) {
+        regs.exceptions.taken(c, vector, esr, returnAddress, target);
         long saved = pstate(c);
         long base = (target == 2 ? regs.vbarEl2 : regs.vbar) + (c.el < target ? 0x400 : c.spSel ? 0x200 : 0);
         boolean pan;
@@ -79,7 +55,6 @@ public final class Exceptions {
             regs.spsrEl2 = saved;
             regs.elrEl2 = returnAddress;
             if (vector == SYNC) regs.esrEl2 = esr | IL;
-            regs.countEl2Exception(vector == SYNC ? (int) (esr >>> 26) : 64 + vector / 0x80 - 1);
             // PSTATE.PAN is set on entry only where EL2 is a host kernel's level; otherwise it is left alone.
             pan = c.pan || regs.inHost() && (regs.sctlrEl2 & SysRegFile.SCTLR_SPAN) == 0
                 && regs.has(CpuModel.Feature.PAN);

@@ -51,6 +51,8 @@ public final class SysRegFile {
     public long esr, far, par, afsr0, afsr1, elr, spsr, tpidrEl1, mdscr, cntkctl, csselr, mdccint, osdlr;
     /** The stack pointer of the bank x[31] does not currently hold. */
     public long spEl0, spEl1;
+    /** Exceptions taken to EL1, for statistics. */
+    public final ExceptionCounts exceptions = new ExceptionCounts();
     /** OS lock: set at reset, cleared by Linux writing OSLAR_EL1. */
     public boolean osLock = true;
     final long[] dbgbvr = new long[2], dbgbcr = new long[2], dbgwvr = new long[2], dbgwcr = new long[2];
@@ -410,18 +412,6 @@ public final class SysRegFile {
             ? (hcr & El2.HCR_VF) != 0 || (lines & Cpu.VFIQ_LINE) != 0 : (lines & Cpu.FIQ_LINE) != 0;
         boolean serror = guest && (hcr & El2.HCR_AMO) != 0 && (hcr & El2.HCR_VSE) != 0;
         return (irq ? 1 << 7 : 0) | (fiq ? 1 << 6 : 0) | (serror ? 1 << 8 : 0);
-    }
-
-    /** Exceptions taken to EL2: synchronous ones by exception class (0..63), then IRQ, FIQ and SError. */
-    private final long[] el2Exceptions = new long[Exceptions.EL2_COUNTERS];
-
-    void countEl2Exception(int index) {
-        el2Exceptions[index]++;
-    }
-
-    /** How many exceptions of class {@code ec} (or 64 + 0/1/2 for IRQ/FIQ/SError) were taken to EL2. */
-    public long el2Exceptions(int index) {
-        return el2Exceptions[index];
     }
 
     /** Registers of an optional feature do not exist on a model without it. */

@@ -155,6 +155,7 @@ class SystemModeTest {
         run(engine, NOP, NOP, NOP, DAIFCLR_2, NOP, NOP);
         assertEquals(0x280, vector(), "IRQ taken once unmasked");
         assertEquals(CODE + 16, m.regs.elr, "at the instruction after DAIFClr");
+        assertEquals(5, m.cpu.instructions, "three NOPs, DAIFClr and the vector's HVC; nothing after DAIFClr ran");
         assertEquals(0x340 | 0b00101, m.regs.spsr);
 
         TestMachine other = new TestMachine();
