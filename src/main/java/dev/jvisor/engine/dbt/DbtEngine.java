@@ -130,7 +130,8 @@ public final class DbtEngine {
                     prev = null;
                     continue;
                 }
-                if (prev != null) prev.link = new Region.Link(pc, r);
+                // Under an MMU only a link within the region's own pages may be followed, so no other is made.
+                if (prev != null && (!remaps || prev.sharesPage(pc))) prev.link = new Region.Link(pc, r);
             }
             stats.regionRuns++;
             prevEpoch = mem.mappingEpoch;
