@@ -4,7 +4,6 @@ import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.arch.a64.SystemCounter;
 import dev.jvisor.arch.a64.UndefinedInstruction;
-import dev.jvisor.arch.a64.system.Exceptions;
 import dev.jvisor.arch.a64.system.Mmu;
 import dev.jvisor.arch.a64.system.SysRegFile;
 import dev.jvisor.arch.a64.system.SysRegHandler;
@@ -12,7 +11,6 @@ import dev.jvisor.arch.a64.system.SystemMode;
 import dev.jvisor.arch.a64.system.VcpuRunner;
 import dev.jvisor.debug.gdb.DebugTarget;
 import dev.jvisor.debug.gdb.GdbServer;
-import dev.jvisor.engine.Breakpoints;
 import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
@@ -133,7 +131,7 @@ public final class VirtMachine implements AutoCloseable {
                 interruptOutputs(), console, new Power());
         hypercalls = new Hypercalls(board.psci(), ram, VirtBoard.RAM, console, this::ramWritten);
         try {
-            PhysicalMemory phys = physicalMemory();
+            PhysicalMemory phys = physicalMemory(ram, board.bus());
             for (int i = 0; i < vcpus.length; i++) mmus[i] = new Mmu(phys, options.el2());
             for (int i = 0; i < vcpus.length; i++) vcpus[i] = new Vcpu(i);
             Dma dma = RamDma.of(phys, this::ramWritten);
@@ -352,8 +350,11 @@ public final class VirtMachine implements AutoCloseable {
         };
     }
 
-    /** RAM at {@link VirtBoard#RAM}; everything else is the board's bus, where nothing answering is an abort. */
-    private PhysicalMemory physicalMemory() {
+    /**
+     * A virt machine's physical address space: {@code ram} at {@link VirtBoard#RAM}, everything else {@code bus},
+     * where an address nothing answers is a synchronous external abort for the vCPU.
+     */
+    public static PhysicalMemory physicalMemory(GuestRam ram, MmioBus bus) {
         MemorySegment segment = ram.segment();
         return new PhysicalMemory() {
             @Override
@@ -369,7 +370,7 @@ public final class VirtMachine implements AutoCloseable {
             @Override
             public long mmioRead(long pa, int size) {
                 try {
-                    return board.bus().read(pa, size);
+                    return bus.read(pa, size);
                 } catch (BusAccessException e) {
                     throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.READ);
                 }
@@ -378,7 +379,7 @@ public final class VirtMachine implements AutoCloseable {
             @Override
             public void mmioWrite(long pa, int size, long value) {
                 try {
-                    board.bus().write(pa, size, value);
+                    bus.write(pa, size, value);
                 } catch (BusAccessException e) {
                     throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.WRITE);
                 }
@@ -453,7 +454,7 @@ public final class VirtMachine implements AutoCloseable {
             if (t != null && t.traces(MachineTracer.Event.EXCEPTIONS)) regs.exceptions.setListener(t.exceptions(index));
             Interpreter.InstructionTracer insnTracer = t != null && t.traces(MachineTracer.Event.INSN)
                     ? t.instructions(index) : null;
-            for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, index));
+            for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), systemRegister(r, index));
             SystemMode sys = new SystemMode(regs, mmu, this::firmware, mmus);
             Cpu c = new Cpu(mmu, options.model(), sys);
             c.el = el;
@@ -462,45 +463,14 @@ public final class VirtMachine implements AutoCloseable {
             c.pc = entry;
             c.x[0] = contextId;
             mmu.attach(c, regs);
-            Interpreter interpreter = new Interpreter(c, insnTracer);
             DebugRunner engine = switch (options.engine()) {
-                case INTERP -> new DebugRunner() {
-                    @Override
-                    public long run(long budget) {
-                        return interpreter.run(budget);
-                    }
-
-                    @Override
-                    public long runBreaking(long budget, Breakpoints stops) {
-                        return interpreter.runBreaking(budget, stops);
-                    }
-
-                    @Override
-                    public long step() {
-                        return interpreter.run(1);
-                    }
-                };
+                case INTERP -> new Interpreter(c, insnTracer).asDebugRunner();
                 case DBT -> {
                     // Every instruction must be seen by a tracer, so nothing is translated then.
                     DbtEngine dbt = new DbtEngine(c, codeCache, insnTracer,
                             insnTracer == null ? SYSTEM_HOT_THRESHOLD : Integer.MAX_VALUE);
                     dbtEngines.add(dbt);
-                    yield new DebugRunner() {
-                        @Override
-                        public long run(long budget) {
-                            return dbt.run(budget);
-                        }
-
-                        @Override
-                        public long runBreaking(long budget, Breakpoints stops) {
-                            return dbt.runBreaking(budget, stops);
-                        }
-
-                        @Override
-                        public long step() {
-                            return interpreter.run(1);
-                        }
-                    };
+                    yield dbt.asDebugRunner();
                 }
             };
             VcpuRunner r = new VcpuRunner(c, sys, engine::run);
@@ -590,8 +560,8 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
-    /** Wraps a board register for one vCPU; a missing direction is UNDEFINED, as the architecture makes it. */
-    private static SysRegHandler handler(CpuRegister r, int cpuIndex) {
+    /** A board register as vCPU {@code cpuIndex}'s system register; a missing direction is UNDEFINED. */
+    public static SysRegHandler systemRegister(CpuRegister r, int cpuIndex) {
         return new SysRegHandler() {
             @Override
             public long read(Cpu c) {

@@ -31,27 +31,34 @@ public interface Engine {
     interface Runner extends DebugRunner {
         /** The thread is gone: let go of anything shared that still refers to its CPU. */
         default void close() {}
+
+        /** {@code engine} as a thread's runner, with {@code onClose} run when the thread is gone. */
+        static Runner of(DebugRunner engine, Runnable onClose) {
+            return new Runner() {
+                @Override
+                public long run(long budget) {
+                    return engine.run(budget);
+                }
+
+                @Override
+                public long runBreaking(long budget, Breakpoints stops) {
+                    return engine.runBreaking(budget, stops);
+                }
+
+                @Override
+                public long step() {
+                    return engine.step();
+                }
+
+                @Override
+                public void close() {
+                    onClose.run();
+                }
+            };
+        }
     }
 
-    Engine INTERPRETER = (cpu, tracer) -> {
-        Interpreter interpreter = new Interpreter(cpu, tracer);
-        return new Runner() {
-            @Override
-            public long run(long budget) {
-                return interpreter.run(budget);
-            }
-
-            @Override
-            public long runBreaking(long budget, Breakpoints stops) {
-                return interpreter.runBreaking(budget, stops);
-            }
-
-            @Override
-            public long step() {
-                return interpreter.run(1);
-            }
-        };
-    };
+    Engine INTERPRETER = (cpu, tracer) -> Runner.of(new Interpreter(cpu, tracer).asDebugRunner(), () -> { });
 
     /**
      * The binary translator, with one code cache for all the threads of a process. With a tracer every instruction
@@ -74,29 +81,7 @@ public interface Engine {
             public Runner start(Cpu cpu, Interpreter.InstructionTracer tracer) {
                 DbtEngine dbt = new DbtEngine(cpu, cache, tracer, tracer == null ? hotThreshold : Integer.MAX_VALUE);
                 engines.add(dbt);
-                // Translated code leaves the flags exact whenever it returns, so a step can be interpreted.
-                Interpreter stepper = new Interpreter(cpu, tracer);
-                return new Runner() {
-                    @Override
-                    public long run(long budget) {
-                        return dbt.run(budget);
-                    }
-
-                    @Override
-                    public long runBreaking(long budget, Breakpoints stops) {
-                        return dbt.runBreaking(budget, stops);
-                    }
-
-                    @Override
-                    public long step() {
-                        return stepper.run(1);
-                    }
-
-                    @Override
-                    public void close() {
-                        cache.detach(cpu.mem);
-                    }
-                };
+                return Runner.of(dbt.asDebugRunner(), () -> cache.detach(cpu.mem));
             }
 
             @Override

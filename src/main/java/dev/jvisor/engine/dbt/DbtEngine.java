@@ -3,6 +3,7 @@ package dev.jvisor.engine.dbt;
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.decode.A64;
 import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.memory.CpuMemory;
 
@@ -89,6 +90,29 @@ public final class DbtEngine {
         this.cache = cache;
         this.interpreter = new Interpreter(cpu, tracer);
         cache.attach(cpu.mem);
+    }
+
+    /**
+     * This translator as a debugger drives it: a step is one instruction of its interpreter tier (translated code
+     * leaves the flags exact whenever it returns).
+     */
+    public DebugRunner asDebugRunner() {
+        return new DebugRunner() {
+            @Override
+            public long run(long budget) {
+                return DbtEngine.this.run(budget);
+            }
+
+            @Override
+            public long runBreaking(long budget, Breakpoints stops) {
+                return DbtEngine.this.runBreaking(budget, stops);
+            }
+
+            @Override
+            public long step() {
+                return interpreter.run(1);
+            }
+        };
     }
 
     public CodeCache cache() {

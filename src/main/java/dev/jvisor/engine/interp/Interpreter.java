@@ -7,6 +7,7 @@ import dev.jvisor.arch.a64.decode.DecodeTable;
 import dev.jvisor.arch.a64.decode.InsnRow;
 import dev.jvisor.arch.a64.decode.Section;
 import dev.jvisor.engine.Breakpoints;
+import dev.jvisor.engine.DebugRunner;
 import dev.jvisor.memory.MemoryFault;
 
 /**
@@ -81,6 +82,26 @@ public final class Interpreter {
         decodedWord[i] = insn;
         decodedRow[i] = row;
         return row;
+    }
+
+    /** This interpreter as a debugger drives it: a step is one interpreted instruction. */
+    public DebugRunner asDebugRunner() {
+        return new DebugRunner() {
+            @Override
+            public long run(long budget) {
+                return Interpreter.this.run(budget);
+            }
+
+            @Override
+            public long runBreaking(long budget, Breakpoints stops) {
+                return Interpreter.this.runBreaking(budget, stops);
+            }
+
+            @Override
+            public long step() {
+                return Interpreter.this.run(1);
+            }
+        };
     }
 
     /**

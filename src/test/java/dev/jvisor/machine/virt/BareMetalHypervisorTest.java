@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jvisor.arch.a64.A64Harness;
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
+import dev.jvisor.emulator.VirtMachine;
 import dev.jvisor.arch.a64.system.Exceptions;
 import dev.jvisor.arch.a64.system.Mmu;
 import dev.jvisor.arch.a64.system.SysRegFile;
@@ -94,11 +95,11 @@ class BareMetalHypervisorTest {
         };
         try (VirtBoard board = new VirtBoard(new VirtBoard.Config(1, RAM_SIZE, "", "arm,armv8", "smc", true),
                 GenericTimer.hostCounter(), lines, console::write, power)) {
-            PhysicalMemory phys = VirtBoardVcpuTest.physicalMemory(ram, board);
+            PhysicalMemory phys = VirtMachine.physicalMemory(ram, board.bus());
             Mmu mmu = new Mmu(phys, true);
             SysRegFile regs = new SysRegFile(CpuModel.cortexA57(), 0, true);
             for (CpuRegister r : board.systemRegisters()) {
-                regs.register(r.encoding(), VirtBoardVcpuTest.handler(r, 0));
+                regs.register(r.encoding(), VirtMachine.systemRegister(r, 0));
             }
             SystemMode system = new SystemMode(regs, mmu,
                     (c, smc, imm) -> board.psci().call(0, c.x[0], c.x[1], c.x[2], c.x[3]));

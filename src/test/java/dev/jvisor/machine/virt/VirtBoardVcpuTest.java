@@ -5,27 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jvisor.arch.a64.A64Harness;
 import dev.jvisor.arch.a64.Cpu;
 import dev.jvisor.arch.a64.CpuModel;
-import dev.jvisor.arch.a64.UndefinedInstruction;
+import dev.jvisor.emulator.VirtMachine;
 import dev.jvisor.arch.a64.system.Mmu;
 import dev.jvisor.arch.a64.system.SysRegFile;
-import dev.jvisor.arch.a64.system.SysRegHandler;
 import dev.jvisor.arch.a64.system.SystemMode;
 import dev.jvisor.arch.a64.system.VcpuRunner;
 import dev.jvisor.engine.dbt.CodeCache;
 import dev.jvisor.engine.dbt.DbtEngine;
 import dev.jvisor.engine.interp.Interpreter;
-import dev.jvisor.machine.bus.BusAccessException;
 import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
 import dev.jvisor.machine.timer.GenericTimer;
-import dev.jvisor.memory.Access;
 import dev.jvisor.memory.GuestRam;
-import dev.jvisor.memory.MemoryFault;
 import dev.jvisor.memory.PhysicalMemory;
 import dev.jvisor.testutil.CrossCompiler;
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -102,10 +97,10 @@ class VirtBoardVcpuTest {
         };
         try (VirtBoard board = new VirtBoard(new VirtBoard.Config(1, RAM_SIZE, "", "arm,armv8", "hvc"),
                 GenericTimer.hostCounter(), lines, console::write, power)) {
-            PhysicalMemory phys = physicalMemory(ram, board);
+            PhysicalMemory phys = VirtMachine.physicalMemory(ram, board.bus());
             Mmu mmu = new Mmu(phys);
             SysRegFile regs = new SysRegFile(CpuModel.max(), 0);
-            for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), handler(r, 0));
+            for (CpuRegister r : board.systemRegisters()) regs.register(r.encoding(), VirtMachine.systemRegister(r, 0));
             SystemMode system = new SystemMode(regs, mmu,
                     (c, smc, imm) -> board.psci().call(0, c.x[0], c.x[1], c.x[2], c.x[3]));
             Cpu cpu = new Cpu(mmu, CpuModel.max(), system);
@@ -134,55 +129,6 @@ class VirtBoardVcpuTest {
             }
             return console.toString();
         }
-    }
-
-    /** Wraps a board register for one vCPU; a missing direction is UNDEFINED, as the architecture makes it. */
-    static SysRegHandler handler(CpuRegister r, int cpuIndex) {
-        return new SysRegHandler() {
-            @Override
-            public long read(Cpu c) {
-                if (!r.readable()) throw new UndefinedInstruction();
-                return r.read(cpuIndex);
-            }
-
-            @Override
-            public void write(Cpu c, long value) {
-                if (!r.writable()) throw new UndefinedInstruction();
-                r.write(cpuIndex, value);
-            }
-        };
-    }
-
-    static PhysicalMemory physicalMemory(GuestRam ram, VirtBoard board) {
-        return new PhysicalMemory() {
-            @Override
-            public MemorySegment ram() {
-                return ram.segment();
-            }
-
-            @Override
-            public long ramBase() {
-                return RAM_BASE;
-            }
-
-            @Override
-            public long mmioRead(long pa, int size) {
-                try {
-                    return board.bus().read(pa, size);
-                } catch (BusAccessException e) {
-                    throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.READ);
-                }
-            }
-
-            @Override
-            public void mmioWrite(long pa, int size, long value) {
-                try {
-                    board.bus().write(pa, size, value);
-                } catch (BusAccessException e) {
-                    throw new MemoryFault(MemoryFault.Kind.EXTERNAL, pa, Access.WRITE);
-                }
-            }
-        };
     }
 
     static long loadElf(GuestRam ram, byte[] elf) {
