@@ -3,20 +3,16 @@ package dev.jvisor.emulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.machine.boot.DebianGuest;
 import dev.jvisor.testutil.Guests;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.jvisor.testutil.MachineRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,32 +68,10 @@ class LinuxBootTest {
         VirtMachine.Options options = new VirtMachine.Options(engine, max ? CpuModel.max() : CpuModel.cortexA57(),
                 max ? "arm,arm-v8" : "arm,cortex-a57", cpus, 256L << 20, kernel, initramfs,
                 "console=ttyAMA0 panic=-1", null);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        VirtMachine.Outcome outcome;
-        MachineStatistics stats;
-        try (VirtMachine machine = new VirtMachine(options, b -> {
-            synchronized (console) {
-                console.write(b);
-            }
-        })) {
-            machine.start(null);
-            CompletableFuture<VirtMachine.Outcome> end = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return machine.awaitOutcome();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try {
-                outcome = end.get(240, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                machine.stop("test timeout");
-                fail("no power-off within 240 s; console:\n" + text(console));
-                return;
-            }
-            stats = machine.statistics();
-        }
-        String log = text(console);
+        MachineRun.Result run = MachineRun.run(options, Duration.ofSeconds(240));
+        VirtMachine.Outcome outcome = run.outcome();
+        MachineStatistics stats = run.statistics();
+        String log = run.console();
         assertInstanceOf(VirtMachine.Outcome.PowerOff.class, outcome, log);
 
         for (String line : List.of("psci: PSCIv1.1 detected in firmware.",
@@ -150,11 +124,6 @@ class LinuxBootTest {
         assertTrue(json.contains("\"mmio\": {\"total\": " + stats.mmioTotal()), json);
     }
 
-    private static String text(ByteArrayOutputStream console) {
-        synchronized (console) {
-            return console.toString(StandardCharsets.UTF_8);
-        }
-    }
 
     private static String field(String log, String name) {
         Matcher m = Pattern.compile("^" + name + ": (.*?)\\r?$", Pattern.MULTILINE).matcher(log);

@@ -3,19 +3,15 @@ package dev.jvisor.emulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.machine.boot.DebianGuest;
 import dev.jvisor.testutil.Guests;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.jvisor.testutil.MachineRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,32 +58,10 @@ class LinuxEl2BootTest {
         VirtMachine.Options options = new VirtMachine.Options(engine, max ? CpuModel.max() : CpuModel.cortexA57(),
                 max ? "arm,arm-v8" : "arm,cortex-a57", cpus, 256L << 20, kernel, initramfs,
                 "console=ttyAMA0 panic=-1", null, List.of(), true);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        VirtMachine.Outcome outcome;
-        String statistics;
-        try (VirtMachine machine = new VirtMachine(options, b -> {
-            synchronized (console) {
-                console.write(b);
-            }
-        })) {
-            machine.start(null);
-            CompletableFuture<VirtMachine.Outcome> end = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return machine.awaitOutcome();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try {
-                outcome = end.get(240, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                machine.stop("test timeout");
-                fail("no power-off within 240 s; console:\n" + text(console));
-                return;
-            }
-            statistics = machine.statistics().toText();
-        }
-        String log = text(console);
+        MachineRun.Result run = MachineRun.run(options, Duration.ofSeconds(240));
+        VirtMachine.Outcome outcome = run.outcome();
+        String statistics = run.statistics().toText();
+        String log = run.console();
         assertInstanceOf(VirtMachine.Outcome.PowerOff.class, outcome, log);
         String kvm = max ? "kvm [1]: VHE mode initialized successfully" : "kvm [1]: Hyp mode initialized successfully";
         for (String line : List.of("CPU: All CPU(s) started at EL2", kvm, "psci: PSCIv1.1 detected in firmware.",
@@ -106,11 +80,6 @@ class LinuxEl2BootTest {
         assertTrue(statistics.contains(max ? "IRQ, to EL2" : "HVC, to EL2"), statistics);
     }
 
-    private static String text(ByteArrayOutputStream console) {
-        synchronized (console) {
-            return console.toString(StandardCharsets.UTF_8);
-        }
-    }
 
     private static String field(String log, String name) {
         Matcher m = Pattern.compile("^" + name + ": (.*?)\\r?$", Pattern.MULTILINE).matcher(log);

@@ -5,27 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jvisor.arch.a64.CpuModel;
 import dev.jvisor.machine.boot.DebianGuest;
 import dev.jvisor.machine.virtio.VirtioBlock;
 import dev.jvisor.machine.virtio.VirtioMmio;
 import dev.jvisor.testutil.Guests;
+import dev.jvisor.testutil.MachineRun;
 import dev.jvisor.testutil.HostCommand;
 import dev.jvisor.testutil.Prerequisites;
 import dev.jvisor.testutil.ProcessResult;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -178,31 +175,9 @@ class VirtioGuestTest {
                 DebianGuest.modules(kernel.getParent().getParent())));
         VirtMachine.Options options = new VirtMachine.Options(VirtMachine.EngineKind.DBT, CpuModel.max(),
                 "arm,arm-v8", 2, 256L << 20, kernel, initramfs, "console=ttyAMA0 panic=-1", null, drives);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        VirtMachine.Outcome outcome;
-        try (VirtMachine machine = new VirtMachine(options, b -> {
-            synchronized (console) {
-                console.write(b);
-            }
-        })) {
-            machine.start(null);
-            whileRunning.accept(machine);
-            CompletableFuture<VirtMachine.Outcome> end = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return machine.awaitOutcome();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try {
-                outcome = end.get(300, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                machine.stop("test timeout");
-                fail("no power-off within 300 s; console:\n" + text(console));
-                return null;
-            }
-        }
-        String log = text(console);
+        MachineRun.Result run = MachineRun.run(options, Duration.ofSeconds(300), whileRunning);
+        VirtMachine.Outcome outcome = run.outcome();
+        String log = run.console();
         assertInstanceOf(VirtMachine.Outcome.PowerOff.class, outcome, log);
         for (String bad : List.of("Oops", "BUG:", "WARNING:", "Call trace", "I/O error")) {
             assertTrue(!log.contains(bad) || bad.equals("I/O error") && script == DEVICES,
@@ -215,11 +190,6 @@ class VirtioGuestTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
     }
 
-    private static String text(ByteArrayOutputStream console) {
-        synchronized (console) {
-            return console.toString(StandardCharsets.UTF_8);
-        }
-    }
 
     private static String field(String log, String name) {
         Matcher m = Pattern.compile("^" + name + ": (.*?)\\r?$", Pattern.MULTILINE).matcher(log);
