@@ -121,12 +121,6 @@ public final class GenericTimer implements AutoCloseable {
         }
     }
 
-    /** The system counter at {@link #FREQUENCY_HZ} from the host's monotonic clock, as arch.a64 counts it. */
-    public static Counter hostCounter() {
-        long origin = System.nanoTime();
-        return () -> (System.nanoTime() - origin) / NANOS_PER_TICK;
-    }
-
     /** Re-evaluates every timer output; for callers without host wakeups (a run loop, tests). */
     public synchronized void poll() {
         for (int c = 0; c < physical.length; c++) {

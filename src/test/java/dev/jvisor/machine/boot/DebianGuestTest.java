@@ -1,5 +1,6 @@
 package dev.jvisor.machine.boot;
 
+import dev.jvisor.arch.a64.SystemCounter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jvisor.UserError;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
-import dev.jvisor.machine.timer.GenericTimer;
 import dev.jvisor.machine.virt.VirtBoard;
 import dev.jvisor.testutil.Guests;
 import dev.jvisor.testutil.HostCommand;
@@ -75,7 +75,7 @@ class DebianGuestTest {
         Path dtb = dir.resolve("virt.dtb");
         String bootargs = "console=ttyAMA0 panic=-1 jvisor.poweroff";
         try (VirtBoard board = new VirtBoard(new VirtBoard.Config(2, 512L << 20, bootargs, "arm,cortex-a57", "hvc"),
-                GenericTimer.hostCounter(), new InterruptOutputs() {
+                SystemCounter::ticks, new InterruptOutputs() {
                     @Override
                     public void setIrq(int cpu, boolean asserted) {}
 

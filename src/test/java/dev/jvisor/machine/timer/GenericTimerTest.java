@@ -1,5 +1,6 @@
 package dev.jvisor.machine.timer;
 
+import dev.jvisor.arch.a64.SystemCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,7 +116,7 @@ class GenericTimerTest {
     @Test
     void hostThreadRaisesTheLineWhenDue() throws InterruptedException {
         CountDownLatch fired = new CountDownLatch(1);
-        try (GenericTimer host = new GenericTimer(1, GenericTimer.hostCounter(), (cpu, intid, level) -> {
+        try (GenericTimer host = new GenericTimer(1, SystemCounter::ticks, (cpu, intid, level) -> {
             if (level && intid == 30) fired.countDown();
         }, true)) {
             CpuRegister tval = host.registers().stream().filter(r -> r.name().equals("CNTP_TVAL_EL0")).findFirst()
@@ -134,7 +135,7 @@ class GenericTimerTest {
     @Test
     void reprogrammingTheHostTimerMovesTheWakeup() throws InterruptedException {
         CountDownLatch fired = new CountDownLatch(1);
-        try (GenericTimer host = new GenericTimer(1, GenericTimer.hostCounter(), (cpu, intid, level) -> {
+        try (GenericTimer host = new GenericTimer(1, SystemCounter::ticks, (cpu, intid, level) -> {
             if (level && intid == 27) fired.countDown();
         }, true)) {
             Map<String, CpuRegister> r = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.jvisor.machine.virt;
 
+import dev.jvisor.arch.a64.SystemCounter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,7 +11,6 @@ import dev.jvisor.machine.fdt.FdtNode;
 import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
-import dev.jvisor.machine.timer.GenericTimer;
 import dev.jvisor.testutil.HostCommand;
 import dev.jvisor.testutil.Prerequisites;
 import dev.jvisor.testutil.ProcessResult;
@@ -53,7 +53,7 @@ class VirtBoardTest {
 
     static VirtBoard board(int cpus, ByteArrayOutputStream console) {
         return new VirtBoard(new VirtBoard.Config(cpus, 512L << 20, "console=ttyAMA0", "arm,cortex-a57", "hvc"),
-                GenericTimer.hostCounter(), NO_CPU, console::write, NO_POWER);
+                SystemCounter::ticks, NO_CPU, console::write, NO_POWER);
     }
 
     @Test

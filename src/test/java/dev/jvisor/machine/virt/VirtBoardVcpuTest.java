@@ -1,5 +1,6 @@
 package dev.jvisor.machine.virt;
 
+import dev.jvisor.arch.a64.SystemCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jvisor.arch.a64.A64Harness;
@@ -16,7 +17,6 @@ import dev.jvisor.engine.interp.Interpreter;
 import dev.jvisor.machine.gic.CpuRegister;
 import dev.jvisor.machine.gic.InterruptOutputs;
 import dev.jvisor.machine.psci.Psci;
-import dev.jvisor.machine.timer.GenericTimer;
 import dev.jvisor.memory.GuestRam;
 import dev.jvisor.memory.PhysicalMemory;
 import dev.jvisor.testutil.CrossCompiler;
@@ -96,7 +96,7 @@ class VirtBoardVcpuTest {
             }
         };
         try (VirtBoard board = new VirtBoard(new VirtBoard.Config(1, RAM_SIZE, "", "arm,armv8", "hvc"),
-                GenericTimer.hostCounter(), lines, console::write, power)) {
+                SystemCounter::ticks, lines, console::write, power)) {
             PhysicalMemory phys = VirtMachine.physicalMemory(ram, board.bus());
             Mmu mmu = new Mmu(phys);
             SysRegFile regs = new SysRegFile(CpuModel.max(), 0);

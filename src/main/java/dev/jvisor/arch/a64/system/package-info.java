@@ -7,7 +7,7 @@
  * <pre>{@code
  * Mmu[] mmus = ...;                                           // one new Mmu(physicalMemory) per vCPU, made first
  * Mmu mmu = mmus[cpuIndex];                                  // new Mmu(physicalMemory, true) for EL2
- * SysRegFile regs = new SysRegFile(model, cpuIndex);          // (model, cpuIndex, true) for EL2;
+ * SysRegFile regs = new SysRegFile(model, affinity);          // (model, affinity, true) for EL2;
  *                                                             // then regs.register(ICC_..., handler) etc.
  * SystemMode system = new SystemMode(regs, mmu, psciFirmware, mmus); // mmus: targets of TLBI ...IS
  * Cpu cpu = new Cpu(mmu, model, system);
